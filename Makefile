@@ -1,0 +1,133 @@
+# asynclab — one Makefile for the whole lab.
+#
+#   make                 build every example into build/bin/ and common/ into build/lib/
+#   make run-03          build and run example 03 (fetch examples get their own lab server)
+#   make test            run the bats suite; ends with "N passed, M failed"
+#   make help            every target and every example, with its one-line purpose
+#
+# Knobs: CC=clang  WERROR=1  SAN=address,undefined (or SAN=thread)  V=1  BUILD=dir
+#        ARGS="-c 5"  URL=http://host:port/  PAGES=30  DELAY=100  TESTS=tests/03-blocking-fetch.bats
+
+BUILD ?= build
+comma := ,
+# Each sanitizer variant gets a directory of its own, so switching never mixes objects.
+ifneq ($(strip $(SAN)),)
+OUT := $(BUILD)/san-$(subst $(comma),-,$(SAN))
+else
+OUT := $(BUILD)
+endif
+
+CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
+WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+OPT      ?= -O2 -g
+CFLAGS   ?=
+CPPFLAGS += -Icommon -MMD -MP
+LDLIBS   += -pthread
+ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) -pthread $(CFLAGS)
+ifeq ($(WERROR),1)
+ALL_CFLAGS += -Werror
+endif
+ifneq ($(strip $(SAN)),)
+ALL_CFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer
+LDFLAGS    += -fsanitize=$(SAN)
+endif
+
+# V=1 shows the commands; otherwise one short line per step.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+EXAMPLES  := $(sort $(wildcard examples/[0-9][0-9]-*.c))
+NAMES     := $(notdir $(EXAMPLES:.c=))
+NUMBERS   := $(foreach n,$(NAMES),$(firstword $(subst -, ,$(n))))
+BINS      := $(addprefix $(OUT)/bin/,$(NAMES))
+LIB_SRCS  := $(sort $(wildcard common/*.c))
+LIB_OBJS  := $(patsubst common/%.c,$(OUT)/obj/common/%.o,$(LIB_SRCS))
+LIB       := $(OUT)/lib/libcommon.a
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRCS))
+RUNS      := $(addprefix run-,$(NUMBERS))
+
+.DEFAULT_GOAL := all
+.PHONY: all unit test clean help compile_commands.json compare bench $(RUNS)
+
+all: $(BINS) $(UNIT_BINS)
+
+unit: $(UNIT_BINS)
+
+$(OUT)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(OUT)/bin/%: $(OUT)/obj/examples/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+$(OUT)/unit/%: $(OUT)/obj/tests/unit/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+-include $(LIB_OBJS:.o=.d) $(patsubst %,$(OUT)/obj/examples/%.d,$(NAMES)) \
+         $(patsubst tests/unit/%.c,$(OUT)/obj/tests/unit/%.d,$(UNIT_SRCS))
+
+# make run-NN: a static pattern rule (a phony *pattern* rule would silently do nothing).
+# The script starts a lab server first when the example's header says it needs one.
+.SECONDEXPANSION:
+$(RUNS): run-%: $$(addprefix $(OUT)/bin/,$$(filter $$*-%,$(NAMES))) $(OUT)/bin/00-labserver
+	@BIN_DIR="$(OUT)/bin" URL="$(URL)" PAGES="$(PAGES)" DELAY="$(DELAY)" \
+	    tests/lab-run.sh "$(filter examples/$*-%,$(EXAMPLES))" $(ARGS)
+
+# The bats suite: tests/run-bats.sh counts results and prints "N passed, M failed".
+TESTS ?= tests
+test: all
+	@BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
+	    tests/run-bats.sh $(TESTS)
+
+compare: $(BINS)
+	@BIN_DIR="$(OUT)/bin" PAGES="$(PAGES)" DELAY="$(DELAY)" tests/compare.sh
+
+compile_commands.json:
+	@if command -v bear >/dev/null 2>&1; then \
+	    $(MAKE) -s clean && bear -- $(MAKE) -s all; \
+	elif command -v clang >/dev/null 2>&1; then \
+	    $(MAKE) -s clean && $(MAKE) -s all CC=clang CFLAGS='-MJ $$@.json' && \
+	    { echo '['; find $(OUT)/obj -name '*.o.json' -exec cat {} + | sed '$$ s/,$$//'; echo ']'; } > $@; \
+	else \
+	    echo "compile_commands.json needs bear or clang: apt-get install bear" >&2; exit 1; \
+	fi
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "asynclab — how a program waits, one numbered example at a time"
+	@echo
+	@echo "Targets:"
+	@echo "  make                 build everything into $(OUT)/"
+	@echo "  make run-NN          build and run example NN (fetch examples start a lab server)"
+	@echo "  make test            run the bats suite (TESTS=file.bats for one file)"
+	@echo "  make compare         every crawler against one lab server, one table"
+	@echo "  make compile_commands.json   for clangd / clang-tidy"
+	@echo "  make clean           remove $(BUILD)/"
+	@echo
+	@echo "Knobs: ARGS=\"...\" URL=http://host:port/ PAGES=N DELAY=MS CC=clang WERROR=1"
+	@echo "       SAN=address,undefined | SAN=thread  V=1  BUILD=dir"
+	@echo
+	@echo "Examples:"
+	@for f in $(EXAMPLES); do \
+	    n=$$(basename $$f .c); \
+	    purpose=$$(sed -n '1s/^\/\* *[^ ]* *[—-]* *//p' $$f); \
+	    printf '  make run-%s   %-26s %s\n' "$${n%%-*}" "$$n" "$$purpose"; \
+	done

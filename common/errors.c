@@ -1,0 +1,157 @@
+/* errors.c — see errors.h. */
+#include "errors.h"
+#include "clock.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *program_name = "asynclab";
+
+void prog_start(const char *argv0)
+{
+    if (argv0 != NULL && argv0[0] != '\0') {
+        const char *slash = strrchr(argv0, '/');
+        program_name = slash != NULL ? slash + 1 : argv0;
+    }
+    clock_start();
+    setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+const char *prog_name(void)
+{
+    return program_name;
+}
+
+const char *errno_name(int errnum)
+{
+    /* POSIX has no portable way to get the symbolic name, so keep the ones a network
+     * and process lab meets. */
+    static const struct {
+        int number;
+        const char *name;
+    } names[] = {
+        {EPERM, "EPERM"},           {ENOENT, "ENOENT"},
+        {ESRCH, "ESRCH"},           {EINTR, "EINTR"},
+        {EIO, "EIO"},               {ENXIO, "ENXIO"},
+        {E2BIG, "E2BIG"},           {ENOEXEC, "ENOEXEC"},
+        {EBADF, "EBADF"},           {ECHILD, "ECHILD"},
+        {EAGAIN, "EAGAIN"},         {ENOMEM, "ENOMEM"},
+        {EACCES, "EACCES"},         {EFAULT, "EFAULT"},
+        {EBUSY, "EBUSY"},           {EEXIST, "EEXIST"},
+        {ENOTDIR, "ENOTDIR"},       {EISDIR, "EISDIR"},
+        {EINVAL, "EINVAL"},         {ENFILE, "ENFILE"},
+        {EMFILE, "EMFILE"},         {ENOSPC, "ENOSPC"},
+        {EPIPE, "EPIPE"},           {ERANGE, "ERANGE"},
+        {EDEADLK, "EDEADLK"},       {ENAMETOOLONG, "ENAMETOOLONG"},
+        {ENOSYS, "ENOSYS"},         {ENOTSOCK, "ENOTSOCK"},
+        {EADDRINUSE, "EADDRINUSE"}, {EADDRNOTAVAIL, "EADDRNOTAVAIL"},
+        {ENETDOWN, "ENETDOWN"},     {ENETUNREACH, "ENETUNREACH"},
+        {ECONNABORTED, "ECONNABORTED"}, {ECONNRESET, "ECONNRESET"},
+        {ENOBUFS, "ENOBUFS"},       {EISCONN, "EISCONN"},
+        {ENOTCONN, "ENOTCONN"},     {ETIMEDOUT, "ETIMEDOUT"},
+        {ECONNREFUSED, "ECONNREFUSED"}, {EHOSTUNREACH, "EHOSTUNREACH"},
+        {EALREADY, "EALREADY"},     {EINPROGRESS, "EINPROGRESS"},
+        {EAFNOSUPPORT, "EAFNOSUPPORT"}, {EPROTO, "EPROTO"},
+        {EOVERFLOW, "EOVERFLOW"},   {ENOTSUP, "ENOTSUP"},
+    };
+    /* EWOULDBLOCK may equal EAGAIN; it is then reported under the EAGAIN name. */
+    if (errnum == EWOULDBLOCK && errnum != EAGAIN)
+        return "EWOULDBLOCK";
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].number == errnum)
+            return names[i].name;
+    return "E?";
+}
+
+const char *errno_describe(int errnum, char *buf, unsigned long size)
+{
+    char text[96];
+    if (strerror_r(errnum, text, sizeof text) != 0)
+        snprintf(text, sizeof text, "error %d", errnum);
+    snprintf(buf, size, "%s %s", errno_name(errnum), text);
+    return buf;
+}
+
+/* The one place that writes a message: "prog: <fmt...>[: ENAME text]\n". */
+static void report(int errnum, const char *fmt, va_list ap)
+{
+    char cause[160] = "";
+    if (errnum != 0) {
+        char described[128];
+        snprintf(cause, sizeof cause, ": %s", errno_describe(errnum, described, sizeof described));
+    }
+    fflush(stdout);
+    fprintf(stderr, "%s: ", program_name);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "%s\n", cause);
+}
+
+void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(0, fmt, ap);
+    va_end(ap);
+    exit(1);
+}
+
+void die_errno(const char *fmt, ...)
+{
+    int saved = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    report(saved, fmt, ap);
+    va_end(ap);
+    exit(1);
+}
+
+void die_pthread(int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(err, fmt, ap);
+    va_end(ap);
+    exit(1);
+}
+
+void die_child(int status, const char *fmt, ...)
+{
+    int saved = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    report(saved, fmt, ap);
+    va_end(ap);
+    _exit(status);
+}
+
+void die_usage(const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(0, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "usage: %s %s\n", program_name, usage);
+    exit(2);
+}
+
+void warn_msg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(0, fmt, ap);
+    va_end(ap);
+}
+
+void warn_errno(const char *fmt, ...)
+{
+    int saved = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    report(saved, fmt, ap);
+    va_end(ap);
+    errno = saved;
+}

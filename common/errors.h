@@ -1,0 +1,49 @@
+/* errors.h — one error vocabulary for every example.
+ *
+ * Every message names the program, the operation and the cause, on one line of stderr:
+ *     03-blocking-fetch: connect 127.0.0.1:1: ECONNREFUSED Connection refused
+ * stdout is flushed first, so narration and errors appear in the order they happened.
+ * Exit codes follow the suite's contract: 1 the job could not run, 2 usage error.
+ */
+#ifndef ASYNCLAB_ERRORS_H
+#define ASYNCLAB_ERRORS_H
+
+#include <stdnoreturn.h>
+
+/* Call first in main(): remembers the program name (basename of argv[0]), starts the
+ * program clock (see clock.h) and makes stdout line-buffered, so that output is not
+ * duplicated across fork() and interleaves sensibly when piped. */
+void prog_start(const char *argv0);
+
+/* The program name given to prog_start(), for messages. */
+const char *prog_name(void);
+
+/* "ECONNREFUSED Connection refused": the errno's symbolic name and its message.
+ * Returns a pointer into buf (at least 128 bytes is plenty). */
+const char *errno_describe(int errnum, char *buf, unsigned long size);
+
+/* The symbolic name alone ("ECONNREFUSED"), or "E?" for a number it does not know. */
+const char *errno_name(int errnum);
+
+/* Print "prog: <message>" and exit(1). */
+noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "prog: <message>: ENAME text" for the current errno and exit(1). */
+noreturn void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* For pthread_* functions, which return the error number instead of setting errno. */
+noreturn void die_pthread(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* In a forked child: report errno and leave with _exit(status), so the parent's stdio
+ * buffers and atexit handlers are not run twice. Use status 127 for a failed exec. */
+noreturn void die_child(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print "prog: <message>", then "usage: <usage>" and exit(2). */
+noreturn void die_usage(const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Non-fatal variants: the same line, and the program goes on. */
+void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,67 @@
+/* http.h — HTTP/1.0 GET: the request text, and an incremental response parser.
+ *
+ * The parser is fed bytes as they arrive, in chunks of any size (one byte, a whole
+ * buffer), so the blocking, busy-looping, select, coroutine and thread crawlers all use
+ * the same code. It never reads past what it was given, never trusts a length it was
+ * told, and caps both the header and the body: a hostile or broken server gets a clear
+ * error, never a crash or an unbounded allocation.
+ */
+#ifndef ASYNCLAB_HTTP_H
+#define ASYNCLAB_HTTP_H
+
+#include <stddef.h>
+
+#include "url.h"
+
+enum {
+    HTTP_HEADER_CAP = 64 * 1024,      /* status line + headers */
+    HTTP_BODY_CAP = 8 * 1024 * 1024,  /* the largest body a crawler will keep */
+    HTTP_ERROR_MAX = 160,
+};
+
+enum http_result {
+    HTTP_MORE,  /* feed me more bytes (or tell me the connection closed) */
+    HTTP_DONE,  /* a complete response: status, headers and the whole body */
+    HTTP_ERROR, /* the response is broken; the reason is in response.error */
+};
+
+struct http_response {
+    /* What the parser found. */
+    int status;                    /* 200, 404, ...; 0 until the status line is read */
+    long long content_length;      /* -1 when the server sent none: body ends at EOF */
+    char location[URL_PATH_MAX];   /* the Location header of a redirect, else "" */
+    char *body;                    /* the body so far, always NUL-terminated (for scanning) */
+    size_t body_len;
+    char error[HTTP_ERROR_MAX];    /* why HTTP_ERROR, e.g. "connection closed mid-body" */
+
+    /* The parser's own state: leave alone. */
+    int phase;
+    size_t body_cap_limit, header_cap_limit;
+    size_t body_alloc;
+    char *head;                    /* the status line and headers collected so far */
+    size_t head_len;
+};
+
+/* Prepare a response to be filled. body_cap and header_cap of 0 mean the defaults
+ * above. Allocates nothing until bytes arrive. */
+void http_response_init(struct http_response *r, size_t body_cap, size_t header_cap);
+
+/* Give the parser the next n bytes received. Returns HTTP_DONE as soon as the response
+ * is complete (a Content-Length body fully read), HTTP_ERROR on malformed input or a
+ * cap exceeded, HTTP_MORE otherwise. After DONE or ERROR further calls change nothing. */
+enum http_result http_response_feed(struct http_response *r, const char *data, size_t n);
+
+/* The connection was closed by the server (recv returned 0). Returns HTTP_DONE if that
+ * ends a valid response (a body without Content-Length), HTTP_ERROR otherwise, e.g.
+ * "connection closed before the status line" or "connection closed mid-body (120 of
+ * 1000 bytes)". */
+enum http_result http_response_finish(struct http_response *r);
+
+/* Release the body and header buffers. The struct may be initialised again. */
+void http_response_free(struct http_response *r);
+
+/* Write "GET <path> HTTP/1.0\r\nHost: <host[:port]>\r\n...\r\n\r\n" into buf.
+ * Returns its length, or -1 if it does not fit. */
+int http_format_request(const struct url *u, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,197 @@
+/* net.c — see net.h. */
+#include "net.h"
+#include "errors.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+void net_format_address(const char *host, int port, char *buf, size_t size)
+{
+    if (strchr(host, ':') != NULL)
+        snprintf(buf, size, "[%s]:%d", host, port);
+    else
+        snprintf(buf, size, "%s:%d", host, port);
+}
+
+static void set_why(char *why, size_t why_size, const char *op, const char *host, int port,
+                    const char *cause)
+{
+    char address[300];
+    net_format_address(host, port, address, sizeof address);
+    snprintf(why, why_size, "%s %s: %s", op, address, cause);
+}
+
+static void set_why_errno(char *why, size_t why_size, const char *op, const char *host,
+                          int port, int errnum)
+{
+    char cause[128];
+    set_why(why, why_size, op, host, port, errno_describe(errnum, cause, sizeof cause));
+}
+
+/* getaddrinfo with the port as a number; the caller frees the list. */
+static struct addrinfo *resolve(const char *host, int port, char *why, size_t why_size)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_NUMERICSERV};
+    struct addrinfo *list = NULL;
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    int rc = getaddrinfo(host, service, &hints, &list);
+    if (rc != 0) {
+        const char *cause = rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc);
+        set_why(why, why_size, "resolve", host, port, cause);
+        return NULL;
+    }
+    return list;
+}
+
+int net_set_nonblocking(int fd, bool on)
+{
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0)
+        return -1;
+    flags = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+    return fcntl(fd, F_SETFL, flags);
+}
+
+int net_connect_result(int fd)
+{
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+        return errno;
+    return err;
+}
+
+/* Wait until a non-blocking connect finishes or timeout_s passes; 0 or an errno. */
+static int wait_for_connect(int fd, double timeout_s)
+{
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    int ms = timeout_s > 0 ? (int)(timeout_s * 1000.0) : -1;
+    int n;
+    while ((n = poll(&p, 1, ms)) < 0 && errno == EINTR)
+        continue; /* a signal: wait again (the bound restarts; good enough here) */
+    if (n < 0)
+        return errno;
+    if (n == 0)
+        return ETIMEDOUT;
+    return net_connect_result(fd);
+}
+
+int net_connect(const char *host, int port, double timeout_s, char *why, size_t why_size)
+{
+    struct addrinfo *list = resolve(host, port, why, why_size);
+    if (list == NULL)
+        return -1;
+    int fd = -1, err = 0;
+    for (struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (fd < 0) {
+            err = errno;
+            continue;
+        }
+        if (timeout_s <= 0) {
+            if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+                break;
+            err = errno;
+        } else {
+            /* A bounded connect: start it non-blocking, wait with poll, go back to
+             * blocking mode for the rest of the exchange. */
+            net_set_nonblocking(fd, true);
+            if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+                err = 0;
+            else
+                err = errno == EINPROGRESS ? wait_for_connect(fd, timeout_s) : errno;
+            net_set_nonblocking(fd, false);
+            if (err == 0)
+                break;
+        }
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(list);
+    if (fd < 0)
+        set_why_errno(why, why_size, "connect", host, port, err);
+    return fd;
+}
+
+int net_connect_start(const char *host, int port, char *why, size_t why_size)
+{
+    struct addrinfo *list = resolve(host, port, why, why_size);
+    if (list == NULL)
+        return -1;
+    int fd = -1, err = 0;
+    for (struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (fd < 0) {
+            err = errno;
+            continue;
+        }
+        if (net_set_nonblocking(fd, true) == 0 &&
+            (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS))
+            break;
+        err = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(list);
+    if (fd < 0)
+        set_why_errno(why, why_size, "connect", host, port, err);
+    return fd;
+}
+
+int net_listen_loopback(int port, int backlog, int *bound_port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    int one = 1;
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK); /* 127.0.0.1: never other interfaces */
+    socklen_t len = sizeof addr;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(fd, backlog) != 0 ||
+        getsockname(fd, (struct sockaddr *)&addr, &len) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    if (bound_port != NULL)
+        *bound_port = ntohs(addr.sin_port);
+    return fd;
+}
+
+int net_set_timeouts(int fd, double timeout_s)
+{
+    struct timeval tv = {.tv_sec = (time_t)timeout_s,
+                         .tv_usec = (suseconds_t)((timeout_s - (double)(time_t)timeout_s) * 1e6)};
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0)
+        return -1;
+    return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+ssize_t net_write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    size_t left = n;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        p += w;
+        left -= (size_t)w;
+    }
+    return (ssize_t)n;
+}

@@ -1,0 +1,49 @@
+/* net.h — the few socket calls every example needs, with their error handling done once.
+ *
+ * Functions that can fail for a reason worth showing the user fill `why` with one line
+ * naming the operation and the cause ("connect 127.0.0.1:1: ECONNREFUSED Connection
+ * refused") and return -1; they never exit.
+ */
+#ifndef ASYNCLAB_NET_H
+#define ASYNCLAB_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum { NET_WHY_MAX = 256 };
+
+/* Resolve host:port (IPv4 or IPv6) and connect a blocking TCP socket. A positive
+ * timeout_s bounds the connect itself; 0 waits as long as the kernel does.
+ * Returns the descriptor, or -1 with the reason in why. */
+int net_connect(const char *host, int port, double timeout_s, char *why, size_t why_size);
+
+/* Resolve host:port and start a non-blocking connect. Returns a non-blocking descriptor
+ * whose connect is in progress (or already done); wait for it to become writable, then
+ * ask net_connect_result(). Returns -1 with the reason in why. */
+int net_connect_start(const char *host, int port, char *why, size_t why_size);
+
+/* After a non-blocking connect reported writable: 0 if connected, otherwise the errno
+ * the connect failed with (read with getsockopt(SO_ERROR)). */
+int net_connect_result(int fd);
+
+/* A listening TCP socket on 127.0.0.1 only (never all interfaces). port 0 lets the
+ * kernel pick a free port; the port actually bound is stored in *bound_port.
+ * Returns the descriptor, or -1 with errno set. */
+int net_listen_loopback(int port, int backlog, int *bound_port);
+
+/* Turn O_NONBLOCK on or off. Returns 0, or -1 with errno set. */
+int net_set_nonblocking(int fd, bool on);
+
+/* Bound every blocking send and recv on fd to timeout_s seconds (SO_SNDTIMEO and
+ * SO_RCVTIMEO): after that they fail with EAGAIN. Returns 0, or -1 with errno set. */
+int net_set_timeouts(int fd, double timeout_s);
+
+/* Write all n bytes to a blocking descriptor, retrying after short writes and EINTR.
+ * Returns n, or -1 with errno set. */
+ssize_t net_write_all(int fd, const void *buf, size_t n);
+
+/* "host:port", for messages (IPv6 literals get brackets). */
+void net_format_address(const char *host, int port, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# lab-run.sh EXAMPLE.c [ARGS...] — what `make run-NN` does.
+#
+# An example whose header comment has a line " * Lab server: [options]" fetches pages, so
+# this script first starts build/bin/00-labserver on a free loopback port with those
+# options (PAGES= and DELAY= override), points the example at it through LAB_URL, runs
+# it, and stops the server afterwards — also on Ctrl-C — printing the server's own
+# one-line report. URL=http://host:port/ runs the example against that server instead.
+set -u
+src=$1
+shift
+name=$(basename "$src" .c)
+bin_dir=${BIN_DIR:-build/bin}
+example="$bin_dir/$name"
+
+if ! grep -q '^ \* Lab server:' "$src" || [ -n "${URL:-}" ]; then
+  [ -n "${URL:-}" ] && export LAB_URL="$URL"
+  exec "$example" "$@"
+fi
+
+read -r -a server_opts <<<"$(sed -n 's/^ \* Lab server: *//p' "$src" | head -n 1)"
+[ -n "${PAGES:-}" ] && server_opts+=(--pages "$PAGES")
+[ -n "${DELAY:-}" ] && server_opts+=(--delay "$DELAY")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/asynclab.XXXXXX")
+server_pid=
+stop_server() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+  fi
+  [ -n "$server_pid" ] && grep '^server:' "$work/server.log" | tail -n 1
+  server_pid=
+  rm -rf "$work"
+}
+trap 'stop_server' EXIT
+trap 'stop_server; exit 130' INT TERM
+
+"$bin_dir/00-labserver" --port 0 --port-file "$work/port" "${server_opts[@]}" \
+  >"$work/server.log" 2>&1 </dev/null &
+server_pid=$!
+
+# Wait (at most 5 s) for the server to write its port: then it is accepting.
+for _ in $(seq 1 100); do
+  [ -s "$work/port" ] && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.05
+done
+if [ ! -s "$work/port" ]; then
+  echo "lab-run: the lab server did not start:" >&2
+  cat "$work/server.log" >&2
+  exit 1
+fi
+export LAB_URL="http://127.0.0.1:$(cat "$work/port")/"
+echo "lab server: $LAB_URL (${server_opts[*]:-default site})"
+
+"$example" "$@"
+status=$?
+stop_server
+exit "$status"

@@ -1,0 +1,94 @@
+# test_helper.bash — loaded by every tests/*.bats file.
+#
+# BIN_DIR and UNIT_DIR come from `make test` (they differ per SAN= variant); run by hand,
+# the default build is used. Every example runs under `timeout`, so no test can hang.
+
+bats_require_minimum_version 1.5.0
+
+TESTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+TOP_DIR="$(cd "$TESTS_DIR/.." && pwd)"
+BIN_DIR="${BIN_DIR:-$TOP_DIR/build/bin}"
+UNIT_DIR="${UNIT_DIR:-$TOP_DIR/build/unit}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+# run_example SECONDS NAME [ARGS...]: run build/bin/NAME with a hard time limit, through
+# bats' `run` with stdout and stderr apart ($output and $stderr, $status).
+run_example() {
+  local limit=$1 name=$2
+  shift 2
+  run --separate-stderr timeout -k 2 "$limit" "$BIN_DIR/$name" "$@"
+}
+
+# summary_value KEY: the value of KEY in the last "summary:" line of $output.
+summary_value() {
+  local line
+  line=$(printf '%s\n' "$output" | grep '^summary: ' | tail -n 1)
+  printf '%s\n' "$line" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+# assert_summary_keys KEY...: the last line of stdout is a summary with exactly these
+# keys, in this order.
+assert_summary_keys() {
+  local last keys
+  last=$(printf '%s\n' "$output" | tail -n 1)
+  [[ "$last" == summary:\ * ]] || { echo "last line is not a summary: $last"; return 1; }
+  keys=$(printf '%s\n' "${last#summary: }" | tr ' ' '\n' | sed 's/=.*//' | tr '\n' ' ')
+  [ "$keys" = "$* " ] || { echo "summary keys: '$keys', expected '$* '"; return 1; }
+}
+
+# --- the lab server, for files that need one --------------------------------------------
+#
+# start_labserver [OPTIONS...]: start 00-labserver on a free port and set LAB_URL,
+# LAB_PORT, LAB_PID and LAB_LOG. Call it from setup_file and stop_labserver from
+# teardown_file. The server runs in a subshell whose descriptors above 2 are closed
+# (bats waits for its output pipe, fd 3, to close: an inherited copy would hang the run)
+# and that `exec`s the server, so LAB_PID is the server itself.
+start_labserver() {
+  local dir
+  dir=$(mktemp -d "${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}/lab.XXXXXX")
+  LAB_LOG="$dir/server.log"
+  (
+    for fd in $(ls /proc/$BASHPID/fd 2>/dev/null); do
+      [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+    done
+    exec "$BIN_DIR/00-labserver" --port 0 --port-file "$dir/port" "$@" >"$LAB_LOG" 2>&1 </dev/null
+  ) 3>&- &
+  LAB_PID=$!
+  local i
+  for i in $(seq 1 100); do
+    [ -s "$dir/port" ] && break
+    sleep 0.05
+  done
+  [ -s "$dir/port" ] || { echo "lab server did not start: $(cat "$LAB_LOG")" >&2; return 1; }
+  LAB_PORT=$(cat "$dir/port")
+  LAB_URL="http://127.0.0.1:$LAB_PORT/"
+  export LAB_URL LAB_PORT LAB_PID LAB_LOG
+}
+
+# stop_labserver: SIGTERM, then wait (at most 5 s) for it to print its report and exit.
+stop_labserver() {
+  [ -n "${LAB_PID:-}" ] || return 0
+  kill -TERM "$LAB_PID" 2>/dev/null || return 0
+  local i
+  for i in $(seq 1 100); do
+    kill -0 "$LAB_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  kill -KILL "$LAB_PID" 2>/dev/null || true
+}
+
+# http_get PATH [SECONDS]: a raw HTTP/1.0 GET over bash's /dev/tcp (no curl needed);
+# the whole response, headers included, on stdout.
+http_get() {
+  local path=$1 limit=${2:-5}
+  timeout "$limit" bash -c '
+    exec 3<>"/dev/tcp/127.0.0.1/$0" || exit 1
+    printf "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" "$1" >&3
+    cat <&3' "$LAB_PORT" "$path"
+}
+
+# no_zombies_of PID: no process whose parent is PID is a zombie.
+no_zombies_of() {
+  ! ps -o stat=,ppid= -e | awk -v p="$1" '$2 == p && $1 ~ /^Z/' | grep -q .
+}
