@@ -53,6 +53,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRCS))
 RUNS      := $(addprefix run-,$(NUMBERS))
 
 .DEFAULT_GOAL := all
+# Keep object files: they are intermediate in a pattern chain, and make would delete them.
+.SECONDARY:
 .PHONY: all unit test clean help compile_commands.json compare bench $(RUNS)
 
 all: $(BINS) $(UNIT_BINS)

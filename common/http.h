@@ -14,8 +14,8 @@
 #include "url.h"
 
 enum {
-    HTTP_HEADER_CAP = 64 * 1024,      /* status line + headers */
-    HTTP_BODY_CAP = 8 * 1024 * 1024,  /* the largest body a crawler will keep */
+    HTTP_HEADER_CAP = 64 * 1024,     /* status line + headers */
+    HTTP_BODY_CAP = 8 * 1024 * 1024, /* the largest body a crawler will keep */
     HTTP_ERROR_MAX = 160,
 };
 
@@ -27,18 +27,18 @@ enum http_result {
 
 struct http_response {
     /* What the parser found. */
-    int status;                    /* 200, 404, ...; 0 until the status line is read */
-    long long content_length;      /* -1 when the server sent none: body ends at EOF */
-    char location[URL_PATH_MAX];   /* the Location header of a redirect, else "" */
-    char *body;                    /* the body so far, always NUL-terminated (for scanning) */
+    int status;                  /* 200, 404, ...; 0 until the status line is read */
+    long long content_length;    /* -1 when the server sent none: body ends at EOF */
+    char location[URL_PATH_MAX]; /* the Location header of a redirect, else "" */
+    char *body;                  /* the body so far, always NUL-terminated (for scanning) */
     size_t body_len;
-    char error[HTTP_ERROR_MAX];    /* why HTTP_ERROR, e.g. "connection closed mid-body" */
+    char error[HTTP_ERROR_MAX]; /* why HTTP_ERROR, e.g. "connection closed mid-body" */
 
     /* The parser's own state: leave alone. */
     int phase;
     size_t body_cap_limit, header_cap_limit;
     size_t body_alloc;
-    char *head;                    /* the status line and headers collected so far */
+    char *head; /* the status line and headers collected so far */
     size_t head_len;
 };
 

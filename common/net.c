@@ -30,8 +30,8 @@ static void set_why(char *why, size_t why_size, const char *op, const char *host
     snprintf(why, why_size, "%s %s: %s", op, address, cause);
 }
 
-static void set_why_errno(char *why, size_t why_size, const char *op, const char *host,
-                          int port, int errnum)
+static void set_why_errno(char *why, size_t why_size, const char *op, const char *host, int port,
+                          int errnum)
 {
     char cause[128];
     set_why(why, why_size, op, host, port, errno_describe(errnum, cause, sizeof cause));
@@ -40,8 +40,8 @@ static void set_why_errno(char *why, size_t why_size, const char *op, const char
 /* getaddrinfo with the port as a number; the caller frees the list. */
 static struct addrinfo *resolve(const char *host, int port, char *why, size_t why_size)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_NUMERICSERV};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
     struct addrinfo *list = NULL;
     char service[16];
     snprintf(service, sizeof service, "%d", port);
