@@ -107,6 +107,8 @@ void crawl_parse_options(int argc, char **argv, struct crawl_options *o, const c
         } else if (strcmp(a, "-c") == 0 && o->concurrency > 0) {
             o->concurrency = (int)parse_whole("-c", value, 1, CRAWL_MAX_CONCURRENCY, o);
             i++;
+        } else if (strcmp(a, "-c") == 0) {
+            die_usage(usage_line(o), "-c does not apply: this crawler fetches one page at a time");
         } else if (strcmp(a, "-n") == 0) {
             o->max_pages = (int)parse_whole("-n", value, 1, INT_MAX / 2, o);
             i++;

@@ -30,8 +30,8 @@ static void set_why(char *why, size_t why_size, const char *op, const char *host
     snprintf(why, why_size, "%s %s: %s", op, address, cause);
 }
 
-static void set_why_errno(char *why, size_t why_size, const char *op, const char *host, int port,
-                          int errnum)
+void net_describe_failure(const char *op, const char *host, int port, int errnum, char *why,
+                          size_t why_size)
 {
     char cause[128];
     set_why(why, why_size, op, host, port, errno_describe(errnum, cause, sizeof cause));
@@ -120,7 +120,7 @@ int net_connect(const char *host, int port, double timeout_s, char *why, size_t 
     }
     freeaddrinfo(list);
     if (fd < 0)
-        set_why_errno(why, why_size, "connect", host, port, err);
+        net_describe_failure("connect", host, port, err, why, why_size);
     return fd;
 }
 
@@ -145,7 +145,7 @@ int net_connect_start(const char *host, int port, char *why, size_t why_size)
     }
     freeaddrinfo(list);
     if (fd < 0)
-        set_why_errno(why, why_size, "connect", host, port, err);
+        net_describe_failure("connect", host, port, err, why, why_size);
     return fd;
 }
 

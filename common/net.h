@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-enum { NET_WHY_MAX = 256 };
+enum { NET_WHY_MAX = 512 };
 
 /* Resolve host:port (IPv4 or IPv6) and connect a blocking TCP socket. A positive
  * timeout_s bounds the connect itself; 0 waits as long as the kernel does.
@@ -42,6 +42,12 @@ int net_set_timeouts(int fd, double timeout_s);
 /* Write all n bytes to a blocking descriptor, retrying after short writes and EINTR.
  * Returns n, or -1 with errno set. */
 ssize_t net_write_all(int fd, const void *buf, size_t n);
+
+/* The one-line reason for a failed operation on host:port, as the functions above give it:
+ * "connect 127.0.0.1:1: ECONNREFUSED Connection refused". For engines that finish a
+ * non-blocking connect themselves (errnum from net_connect_result()). */
+void net_describe_failure(const char *op, const char *host, int port, int errnum, char *why,
+                          size_t why_size);
 
 /* "host:port", for messages (IPv6 literals get brackets). */
 void net_format_address(const char *host, int port, char *buf, size_t size);
