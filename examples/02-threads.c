@@ -1,0 +1,392 @@
+/* 02-threads — threads: create/join, a racing counter vs mutex vs atomic, speedup vs cores, cost
+ *
+ * A thread is a second line of execution inside the same process: same memory, same
+ * open files, its own stack. That sharing is what makes threads cheap, and it is also
+ * what makes them dangerous. This example shows both, one numbered step at a time:
+ *
+ *   1. T threads created and joined; each names itself and shows what it shares
+ *   2. one counter, T threads, M increments each: without a lock updates get lost
+ *      (a DELIBERATE data race), with a mutex or a C11 atomic none do; each timed
+ *   3. --runs N repeats the unlocked case: the loss changes from run to run
+ *   4. CPU-bound work (counting primes) on 1, 2, 4 ... T threads: the speedup stops at
+ *      the number of cores
+ *   5. what a thread costs: create + join, N times; its default stack size
+ *
+ * Run:  make run-02                 (ARGS="-t 8 -m 200000 --runs 5" changes things)
+ * Look for: "lost" above 0 only in the unlocked rows; how much slower the mutex is than
+ * the atomic; the speedup column flattening at the number of cores; µs per thread here
+ * against µs per process in 01.
+ * ThreadSanitizer: `make SAN=thread run-02` reports exactly one data race, on
+ * unlocked_counter (docs/02-threads.md says how to run it on kernels where it refuses).
+ * Lecture claims: 3 (threads are cheaper than processes and share memory), 4 (shared
+ * memory brings lost updates), 5 (CPU-bound work speeds up only up to the number of cores;
+ * CPython's GIL prevents even that), 15 (more threads than cores is concurrency, not
+ * parallelism).
+ */
+#include "clock.h"
+#include "errors.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define USAGE "[-t THREADS] [-m INCREMENTS] [--runs N] [-n N] [-p LIMIT] [--help]"
+
+struct options {
+    long threads;    /* -t: T */
+    long increments; /* -m: M per thread */
+    long runs;       /* --runs: repetitions of the unlocked case */
+    long create_n;   /* -n: threads created and joined to time one */
+    long limit;      /* -p: count primes below this */
+};
+
+static void print_help(void)
+{
+    printf("02-threads: threads in one process share its memory. Watch a shared counter lose\n"
+           "updates without a lock and keep them with a mutex or an atomic, CPU-bound work\n"
+           "speed up only as far as there are cores, and what one thread costs.\n\n"
+           "usage: %s %s\n"
+           "  -t THREADS     threads for the counter and the speedup (default 4)\n"
+           "  -m INCREMENTS  increments of the shared counter per thread (default 1000000)\n"
+           "  --runs N       repeat the unlocked counter N times to see the spread (default 3)\n"
+           "  -n N           threads created and joined to time one (default 1000)\n"
+           "  -p LIMIT       CPU-bound work: count the primes below LIMIT (default 5000000)\n"
+           "  --help         this text\n\n"
+           "example: %s -t 8 -m 200000 --runs 5\n",
+           prog_name(), USAGE, prog_name());
+}
+
+/* "-t 4": a whole number from 1 to max, or a usage error (exit 2). */
+static long parse_count(const char *option, const char *text, long max)
+{
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || value < 1 || value > max)
+        die_usage(USAGE, "%s '%s': expected a whole number from 1 to %ld", option, text, max);
+    return value;
+}
+
+static struct options parse_options(int argc, char **argv)
+{
+    struct options o = {
+        .threads = 4, .increments = 1000000, .runs = 3, .create_n = 1000, .limit = 5000000};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0) {
+            print_help();
+            exit(0);
+        }
+        long *target = strcmp(arg, "-t") == 0       ? &o.threads
+                       : strcmp(arg, "-m") == 0     ? &o.increments
+                       : strcmp(arg, "--runs") == 0 ? &o.runs
+                       : strcmp(arg, "-n") == 0     ? &o.create_n
+                       : strcmp(arg, "-p") == 0     ? &o.limit
+                                                    : NULL;
+        if (target == NULL)
+            die_usage(USAGE, "unknown argument '%s'", arg);
+        if (i + 1 == argc)
+            die_usage(USAGE, "%s needs a number", arg);
+        long max = target == &o.threads ? 64 : target == &o.runs ? 100 : 10000000;
+        *target = parse_count(arg, argv[++i], target == &o.limit ? 100000000 : max);
+    }
+    return o;
+}
+
+static void step(int number, const char *title)
+{
+    printf("\nstep %d: %s\n", number, title);
+}
+
+/* Start `count` threads running body and wait for all of them; returns the wall seconds.
+ * Thread i gets (char *)args + i * arg_size, or args itself when arg_size is 0. */
+static double run_threads(long count, void *(*body)(void *), void *args, size_t arg_size)
+{
+    pthread_t *ids = malloc((size_t)count * sizeof *ids);
+    if (ids == NULL)
+        die_errno("malloc %ld thread ids", count);
+    double start = clock_now();
+    for (long i = 0; i < count; i++) {
+        void *arg = arg_size == 0 ? args : (char *)args + (size_t)i * arg_size;
+        int err = pthread_create(&ids[i], NULL, body, arg);
+        if (err != 0)
+            die_pthread(err, "pthread_create %ld of %ld", i + 1, count);
+    }
+    for (long i = 0; i < count; i++) {
+        int err = pthread_join(ids[i], NULL);
+        if (err != 0)
+            die_pthread(err, "pthread_join");
+    }
+    double seconds = clock_now() - start;
+    free(ids);
+    return seconds;
+}
+
+/* ---- step 1: threads that name themselves ---------------------------------------------- */
+
+/* DELIBERATE DATA RACE, the point of step 2: two threads can load the same value, both add
+ * one and both store it back, and one increment is lost. `volatile` makes the compiler
+ * really load, add and store on every pass (instead of adding M once); it does NOT make
+ * the three steps one. This is the program's one data race: ThreadSanitizer reports it. */
+static volatile long unlocked_counter;
+
+static pthread_mutex_t counter_lock = PTHREAD_MUTEX_INITIALIZER;
+static long locked_counter; /* only touched with counter_lock held */
+
+static atomic_long atomic_counter; /* every += is one indivisible read-modify-write */
+
+struct hello {
+    long index, total;
+};
+
+static void *say_hello(void *arg)
+{
+    const struct hello *me = arg;
+    int on_my_stack = 0;
+    printf("  thread %ld of %ld: pid %ld, my stack near %p, the shared counter at %p\n", me->index,
+           me->total, (long)getpid(), (void *)&on_my_stack, (void *)&unlocked_counter);
+    return NULL;
+}
+
+static void show_hello(long threads)
+{
+    struct hello *hellos = malloc((size_t)threads * sizeof *hellos);
+    if (hellos == NULL)
+        die_errno("malloc");
+    for (long i = 0; i < threads; i++)
+        hellos[i] = (struct hello){.index = i + 1, .total = threads};
+    printf("  main thread: pid %ld; starting %ld threads\n", (long)getpid(), threads);
+    run_threads(threads, say_hello, hellos, sizeof *hellos);
+    printf("  all joined: one pid, one counter address, a stack each; the order of the\n"
+           "  lines above is the scheduler's choice and changes from run to run\n");
+    free(hellos);
+}
+
+/* ---- steps 2 and 3: one counter, three ways ---------------------------------------------- */
+
+static void *count_unlocked(void *arg)
+{
+    const long *increments = arg;
+    for (long i = 0; i < *increments; i++) {
+        long seen = unlocked_counter; /* load:  another thread may load the same value */
+        seen = seen + 1;              /* add */
+        unlocked_counter = seen;      /* store: and overwrite its increment */
+    }
+    return NULL;
+}
+
+static void *count_locked(void *arg)
+{
+    const long *increments = arg;
+    for (long i = 0; i < *increments; i++) {
+        int err = pthread_mutex_lock(&counter_lock);
+        if (err != 0)
+            die_pthread(err, "pthread_mutex_lock");
+        locked_counter++;
+        err = pthread_mutex_unlock(&counter_lock);
+        if (err != 0)
+            die_pthread(err, "pthread_mutex_unlock");
+    }
+    return NULL;
+}
+
+static void *count_atomic(void *arg)
+{
+    const long *increments = arg;
+    for (long i = 0; i < *increments; i++)
+        atomic_fetch_add(&atomic_counter, 1);
+    return NULL;
+}
+
+static void print_count(const char *label, long counter, long expected, double seconds)
+{
+    printf("  %-8s counter: %ld (expected %ld, lost %ld)  %.1f ms, %.1f ns per increment\n", label,
+           counter, expected, expected - counter, seconds * 1e3, seconds * 1e9 / (double)expected);
+}
+
+static long run_unlocked(const struct options *o, const char *label)
+{
+    unlocked_counter = 0;
+    long increments = o->increments;
+    double seconds = run_threads(o->threads, count_unlocked, &increments, 0);
+    print_count(label, unlocked_counter, o->threads * o->increments, seconds);
+    return unlocked_counter;
+}
+
+/* ---- step 4: CPU-bound work ------------------------------------------------------------ */
+
+#define BLOCK 1000 /* numbers per block; threads take blocks in turn so the work stays even */
+
+struct prime_share {
+    long limit, first_block, stride; /* this thread's blocks: first, first+stride, ... */
+    long found;                      /* written by this thread only, read after join */
+};
+
+static int is_prime(long n)
+{
+    if (n < 2)
+        return 0;
+    if (n % 2 == 0)
+        return n == 2;
+    for (long d = 3; d * d <= n; d += 2)
+        if (n % d == 0)
+            return 0;
+    return 1;
+}
+
+static void *count_primes(void *arg)
+{
+    struct prime_share *share = arg;
+    long found = 0;
+    for (long block = share->first_block; block * BLOCK < share->limit; block += share->stride)
+        for (long n = block * BLOCK; n < (block + 1) * BLOCK && n < share->limit; n++)
+            found += is_prime(n);
+    share->found = found;
+    return NULL;
+}
+
+/* Counts the primes below limit with `threads` threads; returns the count. */
+static long primes_with(long threads, long limit, double *wall, double *cpu)
+{
+    struct prime_share *shares = malloc((size_t)threads * sizeof *shares);
+    if (shares == NULL)
+        die_errno("malloc");
+    for (long i = 0; i < threads; i++)
+        shares[i] = (struct prime_share){.limit = limit, .first_block = i, .stride = threads};
+    double cpu_start = clock_cpu();
+    *wall = run_threads(threads, count_primes, shares, sizeof *shares);
+    *cpu = clock_cpu() - cpu_start;
+    long total = 0;
+    for (long i = 0; i < threads; i++)
+        total += shares[i].found;
+    free(shares);
+    return total;
+}
+
+static long online_cores(void)
+{
+#ifdef _SC_NPROCESSORS_ONLN /* not POSIX, but every Unix this lab meets has it */
+    return sysconf(_SC_NPROCESSORS_ONLN);
+#else
+    return -1;
+#endif
+}
+
+/* The rows of the speedup table: 1, 2, 4 ... and finally T itself. */
+static long next_row(long t, long threads)
+{
+    return t < threads && t * 2 > threads ? threads : t * 2;
+}
+
+/* Returns the speedup at T threads against 1 thread. */
+static double show_speedup(long threads, long limit, long cores)
+{
+    double single_wall = 0, wall = 0, cpu;
+    long first_count = -1;
+    printf("  threads   wall (s)   cpu (s)    cpu/wall   speedup\n");
+    for (long t = 1; t <= threads; t = next_row(t, threads)) {
+        long count = primes_with(t, limit, &wall, &cpu);
+        if (first_count < 0) {
+            first_count = count;
+            single_wall = wall;
+        } else if (count != first_count) {
+            die("%ld threads counted %ld primes, 1 thread %ld", t, count, first_count);
+        }
+        printf("  %-9ld %-10.3f %-10.3f %3.0f%%       %.2fx\n", t, wall, cpu, cpu / wall * 100,
+               single_wall / wall);
+    }
+    printf("  primes below %ld: %ld, the same for every row\n", limit, first_count);
+    printf("  cores online: %ld. Up to that many threads run at once (parallelism, cpu/wall\n"
+           "  above 100%%); more threads only take turns on the same cores (concurrency).\n",
+           cores);
+    printf("  In CPython this table would show about 1.00x on every row: the GIL lets only\n"
+           "  one thread run Python bytecode at a time, so CPU-bound threads just take turns.\n");
+    return single_wall / wall;
+}
+
+/* ---- step 5: what a thread costs ---------------------------------------------------------- */
+
+static void *do_nothing(void *arg)
+{
+    return arg;
+}
+
+static long default_stack_kib(void)
+{
+    pthread_attr_t attr;
+    size_t size;
+    int err = pthread_attr_init(&attr);
+    if (err != 0)
+        die_pthread(err, "pthread_attr_init");
+    err = pthread_attr_getstacksize(&attr, &size);
+    if (err != 0)
+        die_pthread(err, "pthread_attr_getstacksize");
+    err = pthread_attr_destroy(&attr);
+    if (err != 0)
+        die_pthread(err, "pthread_attr_destroy");
+    return (long)(size / 1024);
+}
+
+/* create + join, one thread at a time, n times; returns microseconds per thread. */
+static double time_threads(long n)
+{
+    double start = clock_now();
+    for (long i = 0; i < n; i++)
+        run_threads(1, do_nothing, NULL, 0);
+    return (clock_now() - start) / (double)n * 1e6;
+}
+
+/* ---- main ---------------------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    prog_start(argv[0]);
+    struct options o = parse_options(argc, argv);
+    long expected = o.threads * o.increments;
+    long cores = online_cores();
+
+    step(1, "threads in one process");
+    show_hello(o.threads);
+
+    step(2, "one shared counter, three ways");
+    printf("  %ld threads x %ld increments each\n", o.threads, o.increments);
+    long unlocked = run_unlocked(&o, "no lock");
+    printf("           ^ a DELIBERATE data race: load, add, store can interleave\n");
+    double seconds = run_threads(o.threads, count_locked, &o.increments, 0);
+    print_count("mutex", locked_counter, expected, seconds);
+    seconds = run_threads(o.threads, count_atomic, &o.increments, 0);
+    long atomic = atomic_load(&atomic_counter);
+    print_count("atomic", atomic, expected, seconds);
+
+    step(3, "the unlocked counter again: how much is lost changes every run");
+    long lost_min = expected, lost_max = 0;
+    for (long run = 1; run <= o.runs; run++) {
+        char label[32];
+        snprintf(label, sizeof label, "run %ld:", run);
+        long lost = expected - run_unlocked(&o, label);
+        lost_min = lost < lost_min ? lost : lost_min;
+        lost_max = lost > lost_max ? lost : lost_max;
+    }
+    printf("  lost over %ld runs: min %ld, max %ld\n", o.runs, lost_min, lost_max);
+
+    step(4, "CPU-bound work: more threads help only up to the number of cores");
+    double speedup = show_speedup(o.threads, o.limit, cores);
+
+    step(5, "what a thread costs");
+    double create_us = time_threads(o.create_n);
+    long stack_kib = default_stack_kib();
+    printf("  %ld x (pthread_create + pthread_join): %.1f µs per thread\n", o.create_n, create_us);
+    printf("  default stack: %ld KiB of address space per thread; only the pages it touches\n"
+           "  become memory (compare with the µs per process that 01-fork-exec prints)\n",
+           stack_kib);
+
+    summary_print("threads=%ld expected=%ld unlocked=%ld locked=%ld atomic=%ld speedup=%.2f "
+                  "create_us=%.1f runs=%ld lost_min=%ld lost_max=%ld cores=%ld stack_kib=%ld",
+                  o.threads, expected, unlocked, locked_counter, atomic, speedup, create_us, o.runs,
+                  lost_min, lost_max, cores, stack_kib);
+    return 0;
+}
