@@ -237,13 +237,23 @@ static int run_program(char *const argv[], pid_t *pid, int *status, int *exec_er
     return got == 0;
 }
 
+/* One argument as you would type it in a shell: quoted if it holds anything special. */
+static void print_word(const char *word)
+{
+    const char *plain = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./=+,:@%-";
+    if (word[0] != '\0' && strspn(word, plain) == strlen(word))
+        printf(" %s", word);
+    else
+        printf(" '%s'", word);
+}
+
 static int show_exec(char *const argv[])
 {
     pid_t pid;
     int status, exec_errno;
     printf("  [parent] the child will replace its program with:");
     for (int i = 0; argv[i] != NULL; i++)
-        printf(" %s", argv[i]);
+        print_word(argv[i]);
     printf("\n  ---- the child's output ----\n");
     int ok = run_program(argv, &pid, &status, &exec_errno);
     printf("  ---- end of the child's output ----\n");
