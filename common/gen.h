@@ -4,7 +4,7 @@
  * C counterpart of the frame a Python generator object keeps alive between two next()
  * calls. Everything that must survive a yield lives there, including the resume point:
  *
- *     struct fib { struct gen gen; int left; long a, b; };  // the frame: 32 bytes
+ *     struct fib { struct gen gen; int left; long a, b; };  // the frame: 24 bytes
  *
  *     static int fib_next(struct fib *f, long *out)         // "def fib(n):"
  *     {
