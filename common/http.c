@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum { PHASE_HEAD, PHASE_BODY, PHASE_DONE, PHASE_ERROR };
 
@@ -73,16 +74,7 @@ static bool is_token_char(unsigned char c)
 
 static bool name_is(const char *s, size_t n, const char *name)
 {
-    if (strlen(name) != n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char a = (unsigned char)s[i], b = (unsigned char)name[i];
-        if (a >= 'A' && a <= 'Z')
-            a = (unsigned char)(a - 'A' + 'a');
-        if (a != b)
-            return false;
-    }
-    return true;
+    return strlen(name) == n && strncasecmp(s, name, n) == 0;
 }
 
 void http_response_init(struct http_response *r, size_t body_cap, size_t header_cap)

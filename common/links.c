@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 static bool is_space(unsigned char c)
 {
@@ -32,12 +33,7 @@ static bool is_digit(unsigned char c)
 
 static bool equals_nocase(const char *s, size_t n, const char *word)
 {
-    if (strlen(word) != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (to_lower((unsigned char)s[i]) != (unsigned char)word[i])
-            return false;
-    return true;
+    return strlen(word) == n && strncasecmp(s, word, n) == 0;
 }
 
 /* Where the value of one tag's href lies in the page. */

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* The limits as the messages below state them. */
 _Static_assert(URL_PATH_MAX == 2048 && URL_TEXT_MAX == 2336, "update the messages");
@@ -62,12 +63,7 @@ static size_t scheme_length(const char *s, size_t n)
 
 static bool scheme_is(const char *s, size_t n, const char *name)
 {
-    if (strlen(name) != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (to_lower((unsigned char)s[i]) != (unsigned char)name[i])
-            return false;
-    return true;
+    return strlen(name) == n && strncasecmp(s, name, n) == 0;
 }
 
 /* Why a scheme other than http is refused. *why must be a constant string, so the schemes
