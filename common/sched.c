@@ -8,16 +8,14 @@
  *
  * Why poll() and not select(): select() cannot watch a descriptor numbered FD_SETSIZE
  * (1024) or more, and a crawler with many sockets open gets there (lecture claim 9);
- * poll() takes an array of any length. Waiting tasks sit in one list sorted by deadline,
- * so the nearest timer is its head; with thousands of timers a heap would be faster
- * (asyncio uses one), a list keeps this readable.
+ * poll() takes an array of any length. Waiting tasks sit in one list sorted by deadline:
+ * the nearest timer is its head (asyncio keeps a heap, faster for thousands of timers).
  */
 #include "sched.h"
 #include "clock.h"
 #include "errors.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -39,8 +37,8 @@ static void push_ready(struct sched *s, struct task *t)
 
 void sched_spawn(struct sched *s, struct task *t, task_run_fn *run, task_done_fn *on_done)
 {
-    *t = (struct task){.run = run, .on_done = on_done, .sched = s, .fd = -1};
-    t->woke = TASK_WOKE_START;
+    *t = (struct task){
+        .run = run, .on_done = on_done, .sched = s, .fd = -1, .woke = TASK_WOKE_START};
     s->live++;
     s->spawned++;
     push_ready(s, t);
@@ -91,7 +89,6 @@ static void wake(struct sched *s, struct task *t, enum task_woke why)
         t->next->prev = t->prev;
     else
         s->wait_tail = t->prev;
-    t->prev = NULL;
     s->nwaiting--;
     t->woke = why;
     push_ready(s, t);
@@ -143,9 +140,7 @@ static int ms_until_nearest_deadline(const struct sched *s)
     double ms = (s->waiting->deadline - clock_now()) * 1000.0;
     if (ms <= 0)
         return 0;
-    if (ms >= INT_MAX)
-        return INT_MAX;
-    int whole = (int)ms;
+    int whole = ms < 1e9 ? (int)ms : 1000000000; /* 11 days: the caller will look again */
     return whole < ms ? whole + 1 : whole;
 }
 

@@ -12,31 +12,40 @@
  * embedded in the caller's own structs, as their FIRST member, so that the run function
  * can turn the struct task * back into its owner:
  *
- *     struct fetch { struct task task; int fd; char buf[4096]; size_t got; ... };
+ *     struct fetch { struct task task; int fd; char req[512]; size_t sent, got; char buf[8192]; };
  *
  *     static int fetch_run(struct task *t)         // the fetch, read top to bottom
  *     {
  *         struct fetch *f = (struct fetch *)t;     // the frame; no local survives a yield
  *         ssize_t n;                               // ...so n is only used between yields
  *         GEN_BEGIN(t);
- *         f->fd = net_connect_start(host, port, why, sizeof why);      // was: connect()
- *         AWAIT_WRITABLE(t, t, f->fd, 5000);
- *         if (t->woke == TASK_WOKE_TIMEOUT || net_connect_result(f->fd) != 0) goto fail;
- *         // send the request: write(), and AWAIT_WRITABLE(t, t, f->fd, 5000) on EAGAIN
- *         for (;;) {                                                   // was: recv() loop
- *             AWAIT_READABLE(t, t, f->fd, 5000);
- *             if (t->woke == TASK_WOKE_TIMEOUT) goto fail;
+ *         f->fd = net_connect_start(host, port, why, sizeof why);      // 03: connect()
+ *         if (f->fd < 0) GEN_RETURN(t);
+ *         AWAIT_WRITABLE(t, t, f->fd, timeout_ms);
+ *         if (t->woke == TASK_WOKE_TIMEOUT || net_connect_result(f->fd) != 0) goto done;
+ *         while (f->sent < strlen(f->req)) {                           // 03: send()
+ *             n = write(f->fd, f->req + f->sent, strlen(f->req) - f->sent);
+ *             if (n > 0) { f->sent += (size_t)n; continue; }
+ *             if (errno != EAGAIN) goto done;
+ *             AWAIT_WRITABLE(t, t, f->fd, timeout_ms);
+ *             if (t->woke == TASK_WOKE_TIMEOUT) goto done;
+ *         }
+ *         for (;;) {                                                   // 03: recv() to EOF
+ *             AWAIT_READABLE(t, t, f->fd, timeout_ms);
+ *             if (t->woke == TASK_WOKE_TIMEOUT) goto done;
  *             n = read(f->fd, f->buf + f->got, sizeof f->buf - f->got);
  *             if (n == 0) break;                   // EOF: the whole response is in
- *             if (n > 0) f->got += (size_t)n; else if (errno != EAGAIN) goto fail;
+ *             if (n > 0) f->got += (size_t)n; else if (errno != EAGAIN) goto done;
  *         }
- *         // parse, enqueue links, maybe sched_spawn() more fetches; then:
- *     fail:
+ *         // parse, enqueue links; sched_spawn(t->sched, ...) starts more fetches
+ *     done:
  *         close(f->fd);
  *         GEN_END(t);
  *     }
  *     ...  sched_spawn(&loop, &f->task, fetch_run, fetch_free);  sched_run(&loop);
  *
+ * The waits go where 03 would block; everything else is 03's code. Each AWAIT_* is one
+ * line (rule 3 of gen.h). A timeout is per wait: t->woke == TASK_WOKE_TIMEOUT tells.
  * Inside a sub-generator awaited with GEN_AWAIT (e.g. a worker task awaiting a fetch), pass
  * the task along: AWAIT_READABLE(sub, task, fd, ms) saves sub's resume point and files the
  * wait on task; each yield goes up through the worker to the loop.
