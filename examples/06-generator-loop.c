@@ -569,7 +569,7 @@ int main(int argc, char **argv)
     double loop_ns = measure_loop_switch_ns(switches / 10 > 1000 ? switches / 10 : 1000);
     printf("switch cost: %ld resume+yield of a %zu-byte generator: %.1f ns each;\n", switches,
            sizeof(struct counter), switch_ns);
-    printf("  through the scheduler (a %zu-byte task yielding its turn): %.1f ns each\n",
+    printf("  through the scheduler (a task of %zu bytes yielding its turn): %.1f ns each\n",
            sizeof(struct spinner), loop_ns);
     if (only_part == 0 || only_part == 5)
         summary_print("tasks=%lu switches=%lu switch_ns=%.1f gen_bytes=%zu task_bytes=%zu "
