@@ -100,6 +100,10 @@ test: all
 compare: $(BINS)
 	@BIN_DIR="$(OUT)/bin" PAGES="$(PAGES)" DELAY="$(DELAY)" tests/compare.sh
 
+# make bench: example 10's table and make compare's, written to docs/results.md.
+bench: $(BINS)
+	@BIN_DIR="$(OUT)/bin" tests/bench.sh
+
 compile_commands.json:
 	@if command -v bear >/dev/null 2>&1; then \
 	    $(MAKE) -s clean && bear -- $(MAKE) -s all; \
@@ -121,6 +125,7 @@ help:
 	@echo "  make run-NN          build and run example NN (fetch examples start a lab server)"
 	@echo "  make test            run the bats suite (TESTS=file.bats for one file)"
 	@echo "  make compare         every crawler against one lab server, one table"
+	@echo "  make bench           10's cost table and the compare table into docs/results.md"
 	@echo "  make compile_commands.json   for clangd / clang-tidy"
 	@echo "  make clean           remove $(BUILD)/"
 	@echo

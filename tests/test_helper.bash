@@ -92,3 +92,15 @@ http_get() {
 no_zombies_of() {
   ! ps -o stat=,ppid= -e | awk -v p="$1" '$2 == p && $1 ~ /^Z/' | grep -q .
 }
+
+# site_bytes N: the body bytes a correct crawl of the lab site (--pages N) must report, as
+# docs/00-labserver.md states them (tests/00-labserver.bats checks the server against it).
+site_bytes() {
+  case $1 in
+    0) echo 1195 ;;
+    5) echo 7511 ;;
+    20) echo 26624 ;;
+    30) echo 39406 ;;
+    *) echo "site_bytes: docs/00-labserver.md gives no figure for --pages $1" >&2; return 1 ;;
+  esac
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bats
+# 04-busy-loop: spinning on non-blocking sockets.
+
+load test_helper
+
+setup_file() {
+  start_labserver --pages 5 --delay 100
+}
+
+teardown_file() {
+  stop_labserver
+}
+
+@test "04: fetches the same pages as 03, and counts the retries" {
+  run_example 20 04-busy-loop "$LAB_URL"
+  [ "$status" -eq 0 ]
+  [ "$(summary_value pages)" -eq 6 ]
+  [ "$(summary_value errors)" -eq 1 ]
+  [ "$(summary_value bytes)" -eq "$(site_bytes 5)" ]
+  [ "$(summary_value peak)" -eq 1 ]
+  assert_summary_keys pages errors bytes wall cpu cpu% rss peak
+  recv=$(printf '%s\n' "$output" | sed -n 's/^recv would block \([0-9,]*\) times$/\1/p' | tr -d ,)
+  [ "$recv" -gt 1000 ]
+  run_example 20 03-blocking-fetch -q "$LAB_URL"
+  [ "$(summary_value bytes)" -eq "$(site_bytes 5)" ]
+}
+
+@test "04: spinning uses far more CPU than select on the same work" {
+  run_example 20 04-busy-loop -q "$LAB_URL"
+  busy=$(summary_value 'cpu%')
+  run_example 20 05-select-fetch -q -c 1 "$LAB_URL"
+  calm=$(summary_value 'cpu%')
+  echo "04 cpu% $busy, 05 cpu% $calm"
+  awk -v b="$busy" -v c="$calm" 'BEGIN { exit !(b > 4 * c + 20) }'
+}
+
+@test "04: --juggle overlaps the fetches: peak > 1, wall far below the sequential bound" {
+  run_example 20 04-busy-loop --juggle -c 4 "$LAB_URL"
+  [ "$status" -eq 0 ]
+  [ "$(summary_value pages)" -eq 6 ]
+  peak=$(summary_value peak)
+  [ "$peak" -gt 1 ] && [ "$peak" -le 4 ]
+  wall=$(summary_value wall)
+  awk -v w="${wall%s}" 'BEGIN { exit !(w < 0.6) }' # sequential: >= 0.7 s
+  [[ "$output" == *"select() (05) waits for all sockets without spinning"* ]]
+}
+
+@test "04: the -t bound stops the spinning with a clear message and exit 1" {
+  SECONDS=0
+  run_example 10 04-busy-loop -t 0.5 "${LAB_URL}fault/never"
+  [ "$status" -eq 1 ]
+  [ "$SECONDS" -lt 4 ]
+  [[ "$stderr" == *"04-busy-loop: stopped after 0.5 s (-t)"* ]]
+  recv=$(printf '%s\n' "$output" | sed -n 's/^recv would block \([0-9,]*\) times$/\1/p' | tr -d ,)
+  [ "$recv" -gt 0 ]
+  [ "$(summary_value errors)" -eq 1 ]
+}
+
+@test "04: a refused port exits 1 with the cause; bad input is a usage error" {
+  run_example 5 04-busy-loop http://127.0.0.1:1/
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"connect 127.0.0.1:1: ECONNREFUSED Connection refused"* ]]
+  run_example 5 04-busy-loop https://127.0.0.1/
+  [ "$status" -eq 2 ]
+  run_example 5 04-busy-loop --bogus
+  [ "$status" -eq 2 ]
+  run_example 5 04-busy-loop --help
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"--juggle"* ]]
+}
