@@ -153,10 +153,13 @@ static long show_pid_chain(void)
                    (long)pid);
             return pid;
         }
-        printf("  pid %-7ld %-18s%s\n", (long)pid, name,
-               pid == getpid() ? "<- me"
-               : pid == 1      ? "<- the first process; every chain ends here"
-                               : "");
+        const char *role = pid == getpid() ? "<- me"
+                           : pid == 1      ? "<- the first process; every chain ends here"
+                                           : NULL;
+        if (role != NULL)
+            printf("  pid %-7ld %-18s%s\n", (long)pid, name, role);
+        else
+            printf("  pid %-7ld %s\n", (long)pid, name);
         if (pid == 1)
             return 1;
         if (parent == 0) {
@@ -451,9 +454,9 @@ int main(int argc, char **argv)
         die("waitpid(-1) returned %ld: a child was never reaped", (long)left);
     printf("  waitpid(-1) reports ECHILD: every child was waited for, none is a zombie\n");
 
-    summary_print("children=%ld fork_us=%.1f exec_ok=%d exec_fail_status=%d fork_%dmib_us=%.1f "
-                  "parent_value=%d chain_end=%ld",
-                  n, fork_us, exec_ok, exec_fail_status, BIG_MIB, fork_big_us, parent_value,
+    summary_print("children=%ld fork_us=%.1f exec_ok=%d exec_fail_status=%d fork_big_us=%.1f "
+                  "big_mib=%d parent_value=%d chain_end=%ld",
+                  n, fork_us, exec_ok, exec_fail_status, fork_big_us, BIG_MIB, parent_value,
                   chain_end);
     return 0;
 }

@@ -5,10 +5,11 @@ load test_helper
 @test "01: runs, exits 0 and ends with the summary keys in order" {
   run_example 60 01-fork-exec -n 20
   [ "$status" -eq 0 ]
-  assert_summary_keys children fork_us exec_ok exec_fail_status fork_64mib_us parent_value chain_end
+  assert_summary_keys children fork_us exec_ok exec_fail_status fork_big_us big_mib parent_value chain_end
   [ "$(summary_value children)" = 20 ]
   [[ "$(summary_value fork_us)" =~ ^[0-9]+\.[0-9]+$ ]]
-  [[ "$(summary_value fork_64mib_us)" =~ ^[0-9]+\.[0-9]+$ ]]
+  [[ "$(summary_value fork_big_us)" =~ ^[0-9]+\.[0-9]+$ ]]
+  [ "$(summary_value big_mib)" = 64 ]
   [[ "$(summary_value exec_ok)" =~ ^[01]$ ]]
   [[ "$(summary_value exec_fail_status)" =~ ^[0-9]+$ ]]
 }
