@@ -51,6 +51,8 @@ LIB       := $(OUT)/lib/libcommon.a
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRCS))
 RUNS      := $(addprefix run-,$(NUMBERS))
+# Examples whose header has a " * Lab server:" line fetch pages: make run-NN starts a server.
+LAB_SRCS  := $(shell grep -l '^ \* Lab server:' $(EXAMPLES) /dev/null)
 
 .DEFAULT_GOAL := all
 # Keep object files: they are intermediate in a pattern chain, and make would delete them.
@@ -87,7 +89,8 @@ $(OUT)/unit/%: $(OUT)/obj/tests/unit/%.o $(LIB)
 # make run-NN: a static pattern rule (a phony *pattern* rule would silently do nothing).
 # The script starts a lab server first when the example's header says it needs one.
 .SECONDEXPANSION:
-$(RUNS): run-%: $$(addprefix $(OUT)/bin/,$$(filter $$*-%,$(NAMES))) $(OUT)/bin/00-labserver
+$(RUNS): run-%: $$(addprefix $(OUT)/bin/,$$(filter $$*-%,$(NAMES))) \
+                $$(if $$(filter examples/$$*-%,$(LAB_SRCS)),$(OUT)/bin/00-labserver)
 	@BIN_DIR="$(OUT)/bin" URL="$(URL)" PAGES="$(PAGES)" DELAY="$(DELAY)" \
 	    tests/lab-run.sh "$(filter examples/$*-%,$(EXAMPLES))" $(ARGS)
 

@@ -45,18 +45,6 @@ static const char *usage_line(const struct crawl_options *o)
                               : "[-n MAX_PAGES] [-t TIMEOUT_SECONDS] [--timeline] [-q] [-v] [URL]";
 }
 
-static long parse_whole(const char *opt, const char *text, long lo, long hi,
-                        const struct crawl_options *o)
-{
-    char *end;
-    errno = 0;
-    long v = text != NULL ? strtol(text, &end, 10) : 0;
-    if (text == NULL || *text == '\0' || *end != '\0' || errno != 0 || v < lo || v > hi)
-        die_usage(usage_line(o), "%s: expected a whole number from %ld to %ld, got '%s'", opt, lo,
-                  hi, text != NULL ? text : "");
-    return v;
-}
-
 static double parse_seconds(const char *opt, const char *text, const struct crawl_options *o)
 {
     char *end;
@@ -105,12 +93,13 @@ void crawl_parse_options(int argc, char **argv, struct crawl_options *o, const c
             print_help(o, about, extra);
             exit(0);
         } else if (strcmp(a, "-c") == 0 && o->concurrency > 0) {
-            o->concurrency = (int)parse_whole("-c", value, 1, CRAWL_MAX_CONCURRENCY, o);
+            o->concurrency =
+                (int)parse_whole_or_die(usage_line(o), "-c", value, 1, CRAWL_MAX_CONCURRENCY);
             i++;
         } else if (strcmp(a, "-c") == 0) {
             die_usage(usage_line(o), "-c does not apply: this crawler fetches one page at a time");
         } else if (strcmp(a, "-n") == 0) {
-            o->max_pages = (int)parse_whole("-n", value, 1, INT_MAX / 2, o);
+            o->max_pages = (int)parse_whole_or_die(usage_line(o), "-n", value, 1, INT_MAX / 2);
             i++;
         } else if (strcmp(a, "-t") == 0) {
             o->timeout_s = parse_seconds("-t", value, o);

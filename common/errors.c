@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -177,4 +178,17 @@ void warn_errno(const char *fmt, ...)
     report(saved, fmt, ap);
     va_end(ap);
     errno = saved;
+}
+
+long parse_whole_or_die(const char *usage, const char *option, const char *text, long min, long max)
+{
+    if (text == NULL)
+        die_usage(usage, "%s needs a whole number from %ld to %ld", option, min, max);
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || value < min || value > max)
+        die_usage(usage, "%s '%s': expected a whole number from %ld to %ld", option, text, min,
+                  max);
+    return value;
 }

@@ -42,6 +42,12 @@ noreturn void die_child(int status, const char *fmt, ...) __attribute__((format(
 noreturn void die_usage(const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The value of a numeric option: a whole number from min to max, or a usage error
+ * ("-n 'abc': expected a whole number from 1 to 1000", exit 2). text may be NULL (the
+ * option was the last argument). */
+long parse_whole_or_die(const char *usage, const char *option, const char *text, long min,
+                        long max);
+
 /* Non-fatal variants: the same line, and the program goes on. */
 void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -54,17 +54,6 @@ static void print_help(void)
            prog_name(), USAGE, DEFAULT_N, prog_name());
 }
 
-/* "-n 1000": a whole number from 1 to max, or a usage error (exit 2). */
-static long parse_count(const char *option, const char *text, long max)
-{
-    char *end;
-    errno = 0;
-    long value = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || value < 1 || value > max)
-        die_usage(USAGE, "%s '%s': expected a whole number from 1 to %ld", option, text, max);
-    return value;
-}
-
 static void step(int number, const char *title)
 {
     printf("\nstep %d: %s\n", number, title);
@@ -396,9 +385,7 @@ int main(int argc, char **argv)
             print_help();
             return 0;
         } else if (strcmp(argv[i], "-n") == 0) {
-            if (i + 1 == argc)
-                die_usage(USAGE, "-n needs a number");
-            n = parse_count("-n", argv[++i], 1000000);
+            n = parse_whole_or_die(USAGE, "-n", i + 1 < argc ? argv[++i] : NULL, 1, 1000000);
         } else if (strcmp(argv[i], "--") == 0) {
             if (i + 1 == argc)
                 die_usage(USAGE, "-- needs a command after it");

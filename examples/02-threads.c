@@ -60,17 +60,6 @@ static void print_help(void)
            prog_name(), USAGE, prog_name());
 }
 
-/* "-t 4": a whole number from 1 to max, or a usage error (exit 2). */
-static long parse_count(const char *option, const char *text, long max)
-{
-    char *end;
-    errno = 0;
-    long value = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || value < 1 || value > max)
-        die_usage(USAGE, "%s '%s': expected a whole number from 1 to %ld", option, text, max);
-    return value;
-}
-
 static struct options parse_options(int argc, char **argv)
 {
     struct options o = {
@@ -89,10 +78,9 @@ static struct options parse_options(int argc, char **argv)
                                                     : NULL;
         if (target == NULL)
             die_usage(USAGE, "unknown argument '%s'", arg);
-        if (i + 1 == argc)
-            die_usage(USAGE, "%s needs a number", arg);
         long max = target == &o.threads ? 64 : target == &o.runs ? 100 : 10000000;
-        *target = parse_count(arg, argv[++i], target == &o.limit ? 100000000 : max);
+        *target = parse_whole_or_die(USAGE, arg, i + 1 < argc ? argv[++i] : NULL, 1,
+                                     target == &o.limit ? 100000000 : max);
     }
     return o;
 }

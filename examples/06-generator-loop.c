@@ -522,18 +522,6 @@ static void print_help(void)
            prog_name(), usage, HOG_MS);
 }
 
-static long parse_count(const char *option, const char *text, long min, long max)
-{
-    if (text == NULL)
-        die_usage(usage, "%s needs a number from %ld to %ld", option, min, max);
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || v < min || v > max)
-        die_usage(usage, "%s needs a number from %ld to %ld, got '%s'", option, min, max, text);
-    return v;
-}
-
 int main(int argc, char **argv)
 {
     prog_start(argv[0]);
@@ -545,11 +533,13 @@ int main(int argc, char **argv)
             print_help();
             return 0;
         } else if (strcmp(argv[i], "--part") == 0) {
-            only_part = (int)parse_count("--part", i + 1 < argc ? argv[++i] : NULL, 1, 5);
+            only_part =
+                (int)parse_whole_or_die(usage, "--part", i + 1 < argc ? argv[++i] : NULL, 1, 5);
         } else if (strcmp(argv[i], "--hog") == 0) {
             r.hog = true;
         } else if (strcmp(argv[i], "--switches") == 0) {
-            switches = parse_count("--switches", i + 1 < argc ? argv[++i] : NULL, 1000, 1000000000);
+            switches = parse_whole_or_die(usage, "--switches", i + 1 < argc ? argv[++i] : NULL,
+                                          1000, 1000000000);
         } else {
             die_usage(usage, "unknown option '%s'", argv[i]);
         }

@@ -187,7 +187,7 @@ fault() { # fault NAME: crawl from /fault/NAME with a 1 s timeout
   [ "$status" -eq 2 ]
   run_example 5 03-blocking-fetch -n 0 "$LAB_URL"
   [ "$status" -eq 2 ]
-  [[ "$stderr" == *"-n: expected a whole number"* ]]
+  [[ "$stderr" == *"-n '0': expected a whole number from 1 to"* ]]
   run_example 5 03-blocking-fetch -t abc "$LAB_URL"
   [ "$status" -eq 2 ]
 }

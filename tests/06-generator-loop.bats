@@ -177,10 +177,10 @@ ms_of() {
   for bad in 0 6 x 3x; do
     run_example 5 06-generator-loop --part "$bad"
     [ "$status" -eq 2 ]
-    [[ "$stderr" == *"--part needs a number from 1 to 5, got '$bad'"* ]]
+    [[ "$stderr" == *"--part '$bad': expected a whole number from 1 to 5"* ]]
   done
   run_example 5 06-generator-loop --part
   [ "$status" -eq 2 ]
-  [[ "$stderr" == *"--part needs a number"* ]]
+  [[ "$stderr" == *"--part needs a whole number from 1 to 5"* ]]
   [ -z "$output" ]
 }
