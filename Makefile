@@ -57,7 +57,7 @@ LAB_SRCS  := $(shell grep -l '^ \* Lab server:' $(EXAMPLES) /dev/null)
 .DEFAULT_GOAL := all
 # Keep object files: they are intermediate in a pattern chain, and make would delete them.
 .SECONDARY:
-.PHONY: all unit test clean help compile_commands.json compare bench $(RUNS)
+.PHONY: all unit test clean help compile_commands.json compare bench fuzz memcheck $(RUNS)
 
 all: $(BINS) $(UNIT_BINS)
 
@@ -103,6 +103,17 @@ test: all
 compare: $(BINS)
 	@BIN_DIR="$(OUT)/bin" PAGES="$(PAGES)" DELAY="$(DELAY)" tests/compare.sh
 
+# make fuzz: libFuzzer (clang) on the URL, HTTP and link parsers, FUZZ_SECONDS each; seeds in
+# tests/fuzz/corpus/NAME, new inputs and crashes under $(BUILD)/fuzz/ (see docs/robustness.md).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@BUILD="$(BUILD)" FUZZ_SECONDS="$(FUZZ_SECONDS)" tests/fuzz/run.sh
+
+# make memcheck: every example under valgrind against a lab server; fails on any error,
+# leak or descriptor left open.
+memcheck: $(BINS)
+	@BIN_DIR="$(OUT)/bin" SAN="$(SAN)" tests/memcheck.sh
+
 # make bench: example 10's table and make compare's, written to docs/results.md.
 bench: $(BINS)
 	@BIN_DIR="$(OUT)/bin" tests/bench.sh
@@ -129,6 +140,8 @@ help:
 	@echo "  make test            run the bats suite (TESTS=file.bats for one file)"
 	@echo "  make compare         every crawler against one lab server, one table"
 	@echo "  make bench           10's cost table and the compare table into docs/results.md"
+	@echo "  make fuzz            libFuzzer on the URL, HTTP and link parsers (FUZZ_SECONDS=60 each)"
+	@echo "  make memcheck        every example under valgrind: no error, leak or open fd"
 	@echo "  make compile_commands.json   for clangd / clang-tidy"
 	@echo "  make clean           remove $(BUILD)/"
 	@echo
