@@ -27,22 +27,6 @@ ms_of() {
   sed -n 's/^  \[ *\([0-9]*\) ms\].*/\1/p' <<<"$1"
 }
 
-@test "06: unit checks of gen.h pass" {
-  run --separate-stderr timeout 20 "$UNIT_DIR/test_gen"
-  printf '%s\n' "$output"
-  [ "$status" -eq 0 ]
-  [[ "$output" == *"all gen checks passed"* ]]
-  ! grep -q '^FAIL' <<<"$output"
-}
-
-@test "06: unit checks of the scheduler pass" {
-  run --separate-stderr timeout 30 "$UNIT_DIR/test_sched"
-  printf '%s\n' "$output"
-  [ "$status" -eq 0 ]
-  [[ "$output" == *"all sched checks passed"* ]]
-  ! grep -q '^FAIL' <<<"$output"
-}
-
 @test "06: the full run exits 0 with nothing on stderr" {
   load_full_run
   [ "$status" -eq 0 ]

@@ -75,3 +75,11 @@ has_check() {
   has_check 'a page with 20,000 links'
   has_check 'NUL and high bytes around tags'
 }
+
+@test "unit gen.h: yields, finishing, sub-generators and misuse checks" {
+  run_unit test_gen 12
+}
+
+@test "unit sched: timers in deadline order, fd wake-ups, timeouts, spawning, 1000 tasks" {
+  run_unit test_sched 20
+}

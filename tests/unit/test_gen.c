@@ -10,14 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failures;
-
-static void check(bool ok, const char *what)
-{
-    printf("%s: %s\n", ok ? "ok" : "FAIL", what);
-    if (!ok)
-        failures++;
-}
+#include "check.h"
 
 /* --- generators under test ------------------------------------------------------------ */
 
@@ -191,48 +184,47 @@ int main(int argc, char **argv)
 
     struct countdown c = {.n = 3};
     DRAIN(countdown_next, &c, vals, n);
-    check(same(vals, n, (int[]){3, 2, 1}, 3), "countdown(3) yields 3 2 1 in order");
-    check(GEN_IS_FINISHED(&c), "after its last value the generator is finished");
+    check_that(same(vals, n, (int[]){3, 2, 1}, 3), "countdown(3) yields 3 2 1 in order");
+    check_that(GEN_IS_FINISHED(&c), "after its last value the generator is finished");
 
     struct countdown zero = {.n = 0};
     int v = -7;
-    check(countdown_next(&zero, &v) == GEN_DONE && v == -7,
-          "countdown(0) finishes at once and yields nothing");
+    check_that(countdown_next(&zero, &v) == GEN_DONE && v == -7,
+               "countdown(0) finishes at once and yields nothing");
 
     struct countdown a = {.n = 2}, b = {.n = 3};
     int va, vb;
     bool interleaved = countdown_next(&a, &va) == GEN_MORE && countdown_next(&b, &vb) == GEN_MORE &&
                        va == 2 && vb == 3 && countdown_next(&a, &va) == GEN_MORE && va == 1 &&
                        countdown_next(&b, &vb) == GEN_MORE && vb == 2;
-    check(interleaved, "two frames of one generator function advance independently");
+    check_that(interleaved, "two frames of one generator function advance independently");
 
     struct early e = {.stop_early = true};
     DRAIN(early_next, &e, vals, n);
-    check(same(vals, n, (int[]){1, 2, 3}, 3) && GEN_IS_FINISHED(&e),
-          "GEN_RETURN finishes early (1 2 3, not 1..5)");
+    check_that(same(vals, n, (int[]){1, 2, 3}, 3) && GEN_IS_FINISHED(&e),
+               "GEN_RETURN finishes early (1 2 3, not 1..5)");
     struct early full = {.stop_early = false};
     DRAIN(early_next, &full, vals, n);
-    check(same(vals, n, (int[]){1, 2, 3, 4, 5}, 5), "without GEN_RETURN it runs to the end");
+    check_that(same(vals, n, (int[]){1, 2, 3, 4, 5}, 5), "without GEN_RETURN it runs to the end");
 
     struct parent p = {0};
     DRAIN(parent_next, &p, vals, n);
-    check(same(vals, n, (int[]){100, 2, 1, 200, 3, 2, 1, 300}, 8),
-          "yield from: the children's values pass through the parent in order");
-    check(GEN_IS_FINISHED(&p) && GEN_IS_FINISHED(&p.child),
-          "the parent finishes after its last child");
+    check_that(same(vals, n, (int[]){100, 2, 1, 200, 3, 2, 1, 300}, 8),
+               "yield from: the children's values pass through the parent in order");
+    check_that(GEN_IS_FINISHED(&p) && GEN_IS_FINISHED(&p.child),
+               "the parent finishes after its last child");
 
     struct grandparent g = {0};
     DRAIN(grandparent_next, &g, vals, n);
-    check(same(vals, n, (int[]){100, 2, 1, 200, 3, 2, 1, 300, 999}, 9),
-          "yield from two levels deep propagates every yield to the top caller");
+    check_that(same(vals, n, (int[]){100, 2, 1, 200, 3, 2, 1, 300, 999}, 9),
+               "yield from two levels deep propagates every yield to the top caller");
 
-    check(aborts_with(resume_finished_countdown, "resumed after it finished"),
-          "resuming a finished generator aborts with a message");
-    check(aborts_with(resume_bad_switch, "not one of its yields"),
-          "a yield inside the generator's own switch is caught on resume");
-    check(aborts_with(resume_garbage_frame, "line 12345"),
-          "a frame that was never zeroed is caught on resume");
+    check_that(aborts_with(resume_finished_countdown, "resumed after it finished"),
+               "resuming a finished generator aborts with a message");
+    check_that(aborts_with(resume_bad_switch, "not one of its yields"),
+               "a yield inside the generator's own switch is caught on resume");
+    check_that(aborts_with(resume_garbage_frame, "line 12345"),
+               "a frame that was never zeroed is caught on resume");
 
-    printf("%s\n", failures == 0 ? "all gen checks passed" : "some gen checks FAILED");
-    return failures == 0 ? 0 : 1;
+    return check_report("test_gen");
 }

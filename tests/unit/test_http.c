@@ -11,24 +11,7 @@
 #include <string.h>
 
 #include "http.h"
-
-static int checks, failures;
-
-static void check(bool ok, const char *what, const char *got, const char *expected)
-{
-    checks++;
-    if (ok) {
-        printf("ok - %s\n", what);
-    } else {
-        failures++;
-        printf("not ok - %s: got %s, expected %s\n", what, got, expected);
-    }
-}
-
-static void check_text(const char *what, const char *got, const char *expected)
-{
-    check(strcmp(got, expected) == 0, what, got, expected);
-}
+#include "check.h"
 
 /* A short printable form of n bytes: "\x00" for what is not printable, "..." after 40. */
 static void escape(const char *s, size_t n, char *buf, size_t size)
@@ -570,6 +553,5 @@ int main(void)
     test_body_growth();
     test_after_the_end();
     test_request();
-    printf("test_http: %d checks, %d failed\n", checks, failures);
-    return failures > 0 ? 1 : 0;
+    return check_report("test_http");
 }

@@ -12,19 +12,7 @@
 #include <string.h>
 
 #include "links.h"
-
-static int checks, failures;
-
-static void check(bool ok, const char *what, const char *got, const char *expected)
-{
-    checks++;
-    if (ok) {
-        printf("ok - %s\n", what);
-    } else {
-        failures++;
-        printf("not ok - %s: got %s, expected %s\n", what, got, expected);
-    }
-}
+#include "check.h"
 
 static void *xmalloc(size_t n)
 {
@@ -316,6 +304,5 @@ int main(void)
     test_sizes();
     test_every_prefix();
     test_random_pages();
-    printf("test_links: %d checks, %d failed\n", checks, failures);
-    return failures > 0 ? 1 : 0;
+    return check_report("test_links");
 }

@@ -13,14 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int failures;
-
-static void check(bool ok, const char *what)
-{
-    printf("%s: %s\n", ok ? "ok" : "FAIL", what);
-    if (!ok)
-        failures++;
-}
+#include "check.h"
 
 /* Where tasks write down what happened to them. */
 struct journal {
@@ -188,20 +181,20 @@ static void check_timers(void)
     double t0 = clock_now();
     sched_run(&s);
     double wall_ms = (clock_now() - t0) * 1000;
-    check(j.n == 5 && j.order[0] == 10 && j.order[1] == 20 && j.order[2] == 30 &&
-              j.order[3] == 40 && j.order[4] == 50,
-          "timers wake in deadline order (spawned 50 10 40 20 30, woke 10 20 30 40 50)");
+    check_that(j.n == 5 && j.order[0] == 10 && j.order[1] == 20 && j.order[2] == 30 &&
+                   j.order[3] == 40 && j.order[4] == 50,
+               "timers wake in deadline order (spawned 50 10 40 20 30, woke 10 20 30 40 50)");
     bool slept_enough = true, woke_timer = true, first_start = true;
     for (int i = 0; i < 5; i++) {
         slept_enough &= (p[i].woke_at - p[i].started) * 1000 >= p[i].ms;
         woke_timer &= p[i].woke == TASK_WOKE_TIMER;
         first_start &= p[i].first_woke == TASK_WOKE_START;
     }
-    check(slept_enough, "no timer wakes before its deadline");
-    check(woke_timer && first_start, "woke says START on the first run, TIMER after a sleep");
-    check(wall_ms >= 50 && wall_ms < 50 + 1000, "the timers overlap: wall >= 50 ms, not 150");
-    check(j.done == 5 && s.live == 0 && s.spawned == 5 && s.resumes == 10,
-          "every task finished, on_done ran 5 times, 10 resumes, loop ended");
+    check_that(slept_enough, "no timer wakes before its deadline");
+    check_that(woke_timer && first_start, "woke says START on the first run, TIMER after a sleep");
+    check_that(wall_ms >= 50 && wall_ms < 50 + 1000, "the timers overlap: wall >= 50 ms, not 150");
+    check_that(j.done == 5 && s.live == 0 && s.spawned == 5 && s.resumes == 10,
+               "every task finished, on_done ran 5 times, 10 resumes, loop ended");
 }
 
 static void check_fd_wakeup(void)
@@ -217,13 +210,13 @@ static void check_fd_wakeup(void)
     sched_spawn(&s, &writer.task, writer_run, probe_done);
     sched_run(&s);
     close_pipe(fds);
-    check(reader.woke == TASK_WOKE_READABLE && reader.got == 'x',
-          "a task waiting on a pipe wakes READABLE and reads the byte written");
-    check(writer.woke == TASK_WOKE_WRITABLE,
-          "a task waiting to write an empty pipe wakes WRITABLE");
-    check((reader.woke_at - reader.started) * 1000 >= 20 && j.order[0] == 2 && j.order[1] == 1,
-          "the reader slept until the writer wrote (>= 20 ms, writer first)");
-    check(s.polls >= 1 && j.done == 2, "the loop slept in poll() and both tasks finished");
+    check_that(reader.woke == TASK_WOKE_READABLE && reader.got == 'x',
+               "a task waiting on a pipe wakes READABLE and reads the byte written");
+    check_that(writer.woke == TASK_WOKE_WRITABLE,
+               "a task waiting to write an empty pipe wakes WRITABLE");
+    check_that((reader.woke_at - reader.started) * 1000 >= 20 && j.order[0] == 2 && j.order[1] == 1,
+               "the reader slept until the writer wrote (>= 20 ms, writer first)");
+    check_that(s.polls >= 1 && j.done == 2, "the loop slept in poll() and both tasks finished");
 }
 
 static void check_timeout(void)
@@ -238,8 +231,8 @@ static void check_timeout(void)
     sched_run(&s);
     close_pipe(fds);
     double waited = (reader.woke_at - reader.started) * 1000;
-    check(reader.woke == TASK_WOKE_TIMEOUT, "a read wait on a silent pipe wakes with TIMEOUT");
-    check(waited >= 30 && waited < 1000, "the timeout came after 30 ms, not before");
+    check_that(reader.woke == TASK_WOKE_TIMEOUT, "a read wait on a silent pipe wakes with TIMEOUT");
+    check_that(waited >= 30 && waited < 1000, "the timeout came after 30 ms, not before");
 }
 
 static void check_turns(void)
@@ -253,10 +246,10 @@ static void check_turns(void)
     sched_spawn(&s, &b.task, turner_run, NULL);
     sched_run(&s);
     static const int want[] = {1, 2, 1, 2, 1, 2};
-    check(j.n == 6 && memcmp(j.order, want, sizeof want) == 0,
-          "two tasks yielding turns alternate: 1 2 1 2 1 2");
-    check(a.woke == TASK_WOKE_TURN && s.resumes == 8 && s.polls == 0,
-          "woke says TURN; 8 resumes; no poll() needed when no one waits");
+    check_that(j.n == 6 && memcmp(j.order, want, sizeof want) == 0,
+               "two tasks yielding turns alternate: 1 2 1 2 1 2");
+    check_that(a.woke == TASK_WOKE_TURN && s.resumes == 8 && s.polls == 0,
+               "woke says TURN; 8 resumes; no poll() needed when no one waits");
 }
 
 static void check_spawn(void)
@@ -268,9 +261,10 @@ static void check_spawn(void)
     sched_init(&s);
     sched_spawn(&s, &parent.task, spawner_run, probe_done);
     sched_run(&s);
-    check(j.done == 4 && s.spawned == 4, "a task spawned 3 tasks from inside; all 4 finished");
-    check(j.n == 4 && j.order[0] == 1 && j.order[1] == 10 && j.order[2] == 11 && j.order[3] == 12,
-          "the parent finished first (3 ms), then its children in deadline order");
+    check_that(j.done == 4 && s.spawned == 4, "a task spawned 3 tasks from inside; all 4 finished");
+    check_that(j.n == 4 && j.order[0] == 1 && j.order[1] == 10 && j.order[2] == 11 &&
+                   j.order[3] == 12,
+               "the parent finished first (3 ms), then its children in deadline order");
 }
 
 static void check_sub_generator(void)
@@ -285,9 +279,10 @@ static void check_sub_generator(void)
     sched_spawn(&s, &a.task, awaiter_run, NULL);
     sched_run(&s);
     close_pipe(fds);
-    check(memcmp(a.got, "abc", 3) == 0 && a.rounds == 3,
-          "a task awaiting a sub-generator 3 times: each sleep and read went through the loop");
-    check(s.resumes == 7, "7 resumes: start + 3 x (after sleep, after readable)");
+    check_that(
+        memcmp(a.got, "abc", 3) == 0 && a.rounds == 3,
+        "a task awaiting a sub-generator 3 times: each sleep and read went through the loop");
+    check_that(s.resumes == 7, "7 resumes: start + 3 x (after sleep, after readable)");
 }
 
 static void check_many(void)
@@ -310,9 +305,9 @@ static void check_many(void)
     bool in_order = j->n == MANY;
     for (int k = 1; k < j->n; k++)
         in_order &= p[j->order[k - 1]].task.deadline <= p[j->order[k]].task.deadline;
-    check(j->done == MANY && s.live == 0, "1000 sleeping tasks all finish and the loop ends");
-    check(in_order, "1000 timers wake in the order of their deadlines");
-    check(wall >= 0.099 && wall < 5.0, "1000 sleeps of up to 99 ms overlap (wall < 5 s)");
+    check_that(j->done == MANY && s.live == 0, "1000 sleeping tasks all finish and the loop ends");
+    check_that(in_order, "1000 timers wake in the order of their deadlines");
+    check_that(wall >= 0.099 && wall < 5.0, "1000 sleeps of up to 99 ms overlap (wall < 5 s)");
     free(p);
     free(j);
 
@@ -321,7 +316,7 @@ static void check_many(void)
     struct probe again = {.journal = &j2, .id = 1, .ms = 1};
     sched_spawn(&s, &again.task, sleeper_run, probe_done);
     sched_run(&s);
-    check(j2.done == 1, "the same struct sched runs again after it emptied");
+    check_that(j2.done == 1, "the same struct sched runs again after it emptied");
 }
 
 int main(int argc, char **argv)
@@ -335,6 +330,5 @@ int main(int argc, char **argv)
     check_spawn();
     check_sub_generator();
     check_many();
-    printf("%s\n", failures == 0 ? "all sched checks passed" : "some sched checks FAILED");
-    return failures == 0 ? 0 : 1;
+    return check_report("test_sched");
 }

@@ -9,8 +9,7 @@
 #include <string.h>
 
 #include "url.h"
-
-static int checks, failures;
+#include "check.h"
 
 /* A printable, shortened copy of s for the report line: control bytes as \xNN. */
 static const char *shown(const char *s, char *buf, size_t size)
@@ -29,19 +28,6 @@ static const char *shown(const char *s, char *buf, size_t size)
     }
     buf[o] = '\0';
     return buf;
-}
-
-static void check(bool ok, const char *what, const char *got, const char *expected)
-{
-    checks++;
-    if (ok) {
-        printf("ok - %s\n", what);
-    } else {
-        failures++;
-        char g[200], e[200];
-        printf("not ok - %s: got %s, expected %s\n", what, shown(got, g, sizeof g),
-               shown(expected, e, sizeof e));
-    }
 }
 
 /* The outcome of a parse or resolve as one string: the canonical URL, or "error: why". */
@@ -411,6 +397,5 @@ int main(void)
     test_resolve_crawler();
     test_resolve_details();
     test_format_and_origin();
-    printf("test_url: %d checks, %d failed\n", checks, failures);
-    return failures > 0 ? 1 : 0;
+    return check_report("test_url");
 }
