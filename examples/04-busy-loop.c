@@ -261,8 +261,13 @@ int main(int argc, char **argv)
     printf("connect still in progress %s times\n", with_commas(spins.connect, a, sizeof a));
     printf("send would block %s times\n", with_commas(spins.send, b, sizeof b));
     printf("recv would block %s times\n", with_commas(spins.recv, c, sizeof c));
-    printf("%s trips round the loop; every one of them a system call that achieved nothing%s\n",
-           with_commas(spins.rounds, d, sizeof d), juggle ? " for most sockets" : "");
+    if (juggle)
+        printf("%s rounds over all the sockets; in most of them no socket had anything new\n",
+               with_commas(spins.rounds, d, sizeof d));
+    else
+        printf("%s trips round the loop, nearly all of them a system call that achieved "
+               "nothing\n",
+               with_commas(spins.rounds, d, sizeof d));
     if (juggle)
         printf("juggling overlaps the waits, so the wall time drops, but the core still "
                "spins: select() (05) waits for all sockets without spinning\n");

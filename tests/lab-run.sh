@@ -18,7 +18,16 @@ if ! grep -q '^ \* Lab server:' "$src" || [ -n "${URL:-}" ]; then
   exec "$example" "$@"
 fi
 
-read -r -a server_opts <<<"$(sed -n 's/^ \* Lab server: *//p' "$src" | head -n 1)"
+read -r -a header_opts <<<"$(sed -n 's/^ \* Lab server: *//p' "$src" | head -n 1)"
+# PAGES= and DELAY= replace the header's --pages and --delay.
+server_opts=()
+for ((i = 0; i < ${#header_opts[@]}; i++)); do
+  case ${header_opts[i]} in
+    --pages) [ -n "${PAGES:-}" ] && { i=$((i + 1)); continue; } ;;
+    --delay) [ -n "${DELAY:-}" ] && { i=$((i + 1)); continue; } ;;
+  esac
+  server_opts+=("${header_opts[i]}")
+done
 [ -n "${PAGES:-}" ] && server_opts+=(--pages "$PAGES")
 [ -n "${DELAY:-}" ] && server_opts+=(--delay "$DELAY")
 
