@@ -156,9 +156,33 @@ static void show_hello(long threads)
 
 /* ---- steps 2 and 3: one counter, three ways ---------------------------------------------- */
 
+/* The counting threads line up here and start together. Without it, on a busy machine one
+ * thread can finish its million increments before the next one is even created: nothing
+ * overlaps, nothing is lost, and the race stays invisible. */
+static pthread_barrier_t start_line;
+
+static void wait_at_start_line(void)
+{
+    int err = pthread_barrier_wait(&start_line);
+    if (err != 0 && err != PTHREAD_BARRIER_SERIAL_THREAD)
+        die_pthread(err, "pthread_barrier_wait");
+}
+
+/* run_threads() for the counters: every thread starts counting at the same moment. */
+static double run_counting(long threads, void *(*body)(void *), long *increments)
+{
+    int err = pthread_barrier_init(&start_line, NULL, (unsigned)threads);
+    if (err != 0)
+        die_pthread(err, "pthread_barrier_init");
+    double seconds = run_threads(threads, body, increments, 0);
+    pthread_barrier_destroy(&start_line);
+    return seconds;
+}
+
 static void *count_unlocked(void *arg)
 {
     const long *increments = arg;
+    wait_at_start_line();
     for (long i = 0; i < *increments; i++) {
         long seen = unlocked_counter; /* load:  another thread may load the same value */
         seen = seen + 1;              /* add */
@@ -170,6 +194,7 @@ static void *count_unlocked(void *arg)
 static void *count_locked(void *arg)
 {
     const long *increments = arg;
+    wait_at_start_line();
     for (long i = 0; i < *increments; i++) {
         int err = pthread_mutex_lock(&counter_lock);
         if (err != 0)
@@ -185,6 +210,7 @@ static void *count_locked(void *arg)
 static void *count_atomic(void *arg)
 {
     const long *increments = arg;
+    wait_at_start_line();
     for (long i = 0; i < *increments; i++)
         atomic_fetch_add(&atomic_counter, 1);
     return NULL;
@@ -200,7 +226,7 @@ static long run_unlocked(const struct options *o, const char *label)
 {
     unlocked_counter = 0;
     long increments = o->increments;
-    double seconds = run_threads(o->threads, count_unlocked, &increments, 0);
+    double seconds = run_counting(o->threads, count_unlocked, &increments);
     print_count(label, unlocked_counter, o->threads * o->increments, seconds);
     return unlocked_counter;
 }
@@ -344,9 +370,9 @@ int main(int argc, char **argv)
     printf("  %ld threads x %ld increments each\n", o.threads, o.increments);
     long unlocked = run_unlocked(&o, "no lock");
     printf("           ^ a DELIBERATE data race: load, add, store can interleave\n");
-    double seconds = run_threads(o.threads, count_locked, &o.increments, 0);
+    double seconds = run_counting(o.threads, count_locked, &o.increments);
     print_count("mutex", locked_counter, expected, seconds);
-    seconds = run_threads(o.threads, count_atomic, &o.increments, 0);
+    seconds = run_counting(o.threads, count_atomic, &o.increments);
     long atomic = atomic_load(&atomic_counter);
     print_count("atomic", atomic, expected, seconds);
 
