@@ -317,8 +317,10 @@ int main(int argc, char **argv)
     sched_run(&pool.loop);
 
     if (!options.quiet)
-        printf("%d workers fetched %d URLs; the loop made %lu task switches and %lu poll() "
-               "calls, and slept in between\n",
-               pool.hired, crawl.started, pool.loop.resumes, pool.loop.polls);
+        printf("%d worker tasks (%zu bytes each: the task and its fetch frame) fetched %d "
+               "URLs;\nthe loop made %lu task switches and %lu poll() calls, and slept in "
+               "between\n",
+               pool.hired, sizeof(struct worker), crawl.started, pool.loop.resumes,
+               pool.loop.polls);
     return crawl_finish(&crawl);
 }
