@@ -35,6 +35,7 @@
 #include "gen.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,38 +191,48 @@ static double resident_bytes(pid_t pid)
     return (double)resident * (double)sysconf(_SC_PAGESIZE);
 }
 
-/* A "Name:   123 kB" line of /proc/PID/FILE, in bytes; -1 if there is none. */
-static double proc_kb_field(pid_t pid, const char *file_name, const char *field)
+/* The number on the "Name:  123" line of /proc/PID/FILE (pid 0: this process); -1 if
+ * there is no such line. Sizes there are in kB. */
+static double proc_field(pid_t pid, const char *file_name, const char *field)
 {
     char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, file_name);
+    if (pid == 0)
+        snprintf(path, sizeof path, "/proc/self/%s", file_name);
+    else
+        snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, file_name);
     FILE *file = fopen(path, "r");
     if (file == NULL)
         return -1;
-    double bytes = -1;
+    double number = -1;
     size_t length = strlen(field);
-    while (bytes < 0 && fgets(line, sizeof line, file) != NULL) {
-        long kb;
-        if (strncmp(line, field, length) == 0 && sscanf(line + length, " %ld kB", &kb) == 1)
-            bytes = (double)kb * 1024;
+    while (number < 0 && fgets(line, sizeof line, file) != NULL) {
+        long value;
+        if (strncmp(line, field, length) == 0 && sscanf(line + length, " %ld", &value) == 1)
+            number = (double)value;
     }
     if (fclose(file) != 0)
         return -1;
-    return bytes;
+    return number;
 }
 
 /* The pages mapped in this process only: those it wrote since fork (copy-on-write made
  * them its own) and its own private pages. Needs Linux 4.14's smaps_rollup. */
 static double private_bytes(pid_t pid)
 {
-    double clean = proc_kb_field(pid, "smaps_rollup", "Private_Clean:");
-    double dirty = proc_kb_field(pid, "smaps_rollup", "Private_Dirty:");
-    return clean < 0 || dirty < 0 ? -1 : clean + dirty;
+    double clean = proc_field(pid, "smaps_rollup", "Private_Clean:");
+    double dirty = proc_field(pid, "smaps_rollup", "Private_Dirty:");
+    return clean < 0 || dirty < 0 ? -1 : (clean + dirty) * 1024;
 }
 
 static double page_table_bytes(pid_t pid)
 {
-    return proc_kb_field(pid, "status", "VmPTE:");
+    double kb = proc_field(pid, "status", "VmPTE:");
+    return kb < 0 ? -1 : kb * 1024;
+}
+
+static long threads_alive(void)
+{
+    return (long)proc_field(0, "status", "Threads:");
 }
 #else
 /* POSIX has no call that reads another process's (or the current) resident size: the
@@ -241,6 +252,11 @@ static double private_bytes(pid_t pid)
 static double page_table_bytes(pid_t pid)
 {
     (void)pid;
+    return -1;
+}
+
+static long threads_alive(void)
+{
     return -1;
 }
 #endif
@@ -752,6 +768,33 @@ static const char *summary_number(char *out, size_t size, double value, double u
 
 /* ---- main ---------------------------------------------------------------------------- */
 
+/* Descriptors open now, among the first 1024 (fcntl fails on a closed one). */
+static int open_descriptors(void)
+{
+    int count = 0;
+    for (int fd = 0; fd < 1024; fd++)
+        count += fcntl(fd, F_GETFD) != -1;
+    return count;
+}
+
+/* Tens of thousands of units came and went: check that none is left behind. */
+static void check_nothing_left(int descriptors_at_start, int quiet)
+{
+    pid_t child = waitpid(-1, NULL, WNOHANG);
+    if (child != -1 || errno != ECHILD)
+        die("waitpid(-1) returned %ld: a child was never waited for", (long)child);
+    long threads = threads_alive();
+    if (threads > 1)
+        die("%ld threads alive at the end, expected 1", threads);
+    int descriptors = open_descriptors();
+    if (descriptors != descriptors_at_start)
+        die("%d descriptors open at the end, %d at the start", descriptors, descriptors_at_start);
+    if (!quiet)
+        printf("left behind: no child (waitpid reports ECHILD), %s, %d descriptors open "
+               "as at the start\n",
+               threads == 1 ? "one thread" : "threads uncounted", descriptors);
+}
+
 static void explain(const struct options *o)
 {
     printf("10-cost-of-concurrency: what a process, a thread and a generator cost here\n"
@@ -818,6 +861,7 @@ static void measure_times(const struct options *o, struct figures *f)
 int main(int argc, char **argv)
 {
     prog_start(argv[0]);
+    int descriptors_at_start = open_descriptors();
     struct options o = parse_options(argc, argv);
     struct figures f;
     if (!o.quiet) {
@@ -827,6 +871,7 @@ int main(int argc, char **argv)
     measure_times(&o, &f);
     measure_memory(&o, &f);
     print_table(&o, &f);
+    check_nothing_left(descriptors_at_start, o.quiet);
 
     char kib[3][32];
     summary_print("process_create_us=%.1f thread_create_us=%.1f gen_create_ns=%.1f "

@@ -1,0 +1,110 @@
+load test_helper
+
+# Small counts (-n 0.01: 20 processes, 200 threads, 10000 generators per round) keep each
+# run well under a second, also under ASan. The orderings checked here hold by orders of
+# magnitude; only the switch rows allow equality.
+SMALL=(-n 0.01 -r 3)
+KEYS=(process_create_us thread_create_us gen_create_ns process_switch_us thread_switch_us
+  gen_switch_ns process_kib thread_kib gen_bytes thread_stack_kib gen_sizeof)
+
+# greater A B: A > B as decimal numbers; greater_or_equal likewise.
+greater() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 > b + 0) }'; }
+greater_or_equal() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
+
+@test "10: runs, exits 0 and ends with the summary keys in order" {
+  run_example 60 10-cost-of-concurrency "${SMALL[@]}"
+  [ "$status" -eq 0 ]
+  assert_summary_keys "${KEYS[@]}"
+}
+
+@test "10: every figure is a positive number" {
+  run_example 60 10-cost-of-concurrency "${SMALL[@]}"
+  [ "$status" -eq 0 ]
+  for key in "${KEYS[@]}"; do
+    value=$(summary_value "$key")
+    [[ "$value" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "$key=$value"; false; }
+    greater "$value" 0 || { echo "$key=$value is not positive"; false; }
+  done
+}
+
+@test "10: creating a process costs more than a thread, a thread more than a generator" {
+  run_example 60 10-cost-of-concurrency "${SMALL[@]}"
+  [ "$status" -eq 0 ]
+  process=$(summary_value process_create_us)
+  thread=$(summary_value thread_create_us)
+  gen_us=$(awk -v ns="$(summary_value gen_create_ns)" 'BEGIN { print ns / 1000 }')
+  greater "$process" "$thread" || { echo "process $process µs <= thread $thread µs"; false; }
+  greater "$thread" "$gen_us" || { echo "thread $thread µs <= generator $gen_us µs"; false; }
+}
+
+@test "10: a process or thread switch costs at least a generator switch" {
+  run_example 60 10-cost-of-concurrency "${SMALL[@]}"
+  [ "$status" -eq 0 ]
+  gen_us=$(awk -v ns="$(summary_value gen_switch_ns)" 'BEGIN { print ns / 1000 }')
+  greater_or_equal "$(summary_value process_switch_us)" "$gen_us"
+  greater_or_equal "$(summary_value thread_switch_us)" "$gen_us"
+}
+
+@test "10: a live process or thread keeps more memory than a generator, which needs its frame" {
+  run_example 60 10-cost-of-concurrency "${SMALL[@]}"
+  [ "$status" -eq 0 ]
+  gen_kib=$(awk -v b="$(summary_value gen_bytes)" 'BEGIN { print b / 1024 }')
+  greater "$(summary_value process_kib)" "$gen_kib"
+  greater "$(summary_value thread_kib)" "$gen_kib"
+  greater_or_equal "$(summary_value gen_bytes)" "$(summary_value gen_sizeof)"
+}
+
+@test "10: one table, nine rows, the generator rows at 1.0x and -n scaling the counts" {
+  run_example 60 10-cost-of-concurrency "${SMALL[@]}"
+  [ "$status" -eq 0 ]
+  printf '%s\n' "$output" | grep -qE '^cost +unit +how it is measured +units +per unit +x generator$'
+  printf '%s\n' "$output" | grep -qE '^create +process +fork, _exit, waitpid +20 +[0-9.]+ [mµn]s +[0-9.]+x$'
+  printf '%s\n' "$output" | grep -qE '^ +thread +pthread_create, return, join +200 +[0-9.]+ [mµn]s +[0-9.]+x$'
+  printf '%s\n' "$output" | grep -qE '^ +generator +malloc, run to the end, free +10000 +[0-9.]+ [mµn]s +1\.0x$'
+  printf '%s\n' "$output" | grep -qE '^switch +process +pipe ping-pong, 1 byte +200 '
+  printf '%s\n' "$output" | grep -qE '^ +generator +resume/yield ping-pong +100000 +[0-9.]+ [mµn]s +1\.0x$'
+  printf '%s\n' "$output" | grep -qE '^memory +process +child.s resident size +2 +[0-9.]+ (B|KiB|MiB) +[0-9.]+x$'
+  printf '%s\n' "$output" | grep -qE '^ +generator +resident growth / generator +10000 +[0-9.]+ (B|KiB) +1\.0x$'
+  [ "$(printf '%s\n' "$output" | grep -cE '^(create|switch|memory)? +(process|thread|generator) .* [0-9.]+x$')" -eq 9 ]
+}
+
+@test "10: -r sets the rounds, one line each; -q keeps only the table and the summary" {
+  run_example 60 10-cost-of-concurrency -n 0.01 -r 2
+  [ "$status" -eq 0 ]
+  [ "$(printf '%s\n' "$output" | grep -c '^round [0-9]/2: create ')" -eq 2 ]
+  printf '%s\n' "$output" | grep -q 'median of 2 rounds'
+
+  run_example 60 10-cost-of-concurrency -n 0.01 -r 1 -q
+  [ "$status" -eq 0 ]
+  ! printf '%s\n' "$output" | grep -q '^round '
+  ! printf '%s\n' "$output" | grep -q '^left behind'
+  printf '%s\n' "$output" | grep -qE '^create +process '
+  assert_summary_keys "${KEYS[@]}"
+}
+
+@test "10: leaves no child, no thread and no descriptor behind" {
+  command -v ps >/dev/null || skip "no ps"
+  run_example 60 10-cost-of-concurrency "${SMALL[@]}"
+  [ "$status" -eq 0 ]
+  printf '%s\n' "$output" | grep -qE '^left behind: no child \(waitpid reports ECHILD\), (one thread|threads uncounted), [0-9]+ descriptors open as at the start$'
+  no_zombies_of $$
+}
+
+@test "10: --help prints the options and an example, exit 0" {
+  run_example 10 10-cost-of-concurrency --help
+  [ "$status" -eq 0 ]
+  printf '%s\n' "$output" | grep -q '^usage: 10-cost-of-concurrency \[-n SCALE\] \[-r ROUNDS\] \[-q\] \[--help\]$'
+  printf '%s\n' "$output" | grep -q -- '-n SCALE'
+  printf '%s\n' "$output" | grep -q '^example: '
+}
+
+@test "10: bad options exit 2 with a one-line reason and the usage" {
+  for args in "-n 0" "-n 11" "-n abc" "-n" "-r 0" "-r 100" "-r 2x" "-r" "--bogus" "extra"; do
+    read -r -a argv <<<"$args"
+    run_example 10 10-cost-of-concurrency "${argv[@]}"
+    [ "$status" -eq 2 ] || { echo "'$args' exited $status"; false; }
+    [ -z "$output" ] || { echo "'$args' printed to stdout: $output"; false; }
+    printf '%s\n' "$stderr" | head -n 1 | grep -q '^10-cost-of-concurrency: '
+    printf '%s\n' "$stderr" | grep -q '^usage: 10-cost-of-concurrency '
+  done
+}
