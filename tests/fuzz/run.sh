@@ -18,6 +18,7 @@ out="$build/fuzz"
 seconds=${FUZZ_SECONDS:-60}
 cc=${FUZZ_CC:-clang}
 fuzzers=${FUZZERS:-url http links}
+# shellcheck disable=SC2054 # the commas are clang's
 flags=(-std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes
   -Wmissing-prototypes -g -O1 -fsanitize=fuzzer,address,undefined
   -fno-sanitize-recover=undefined -I"$top/common")
