@@ -171,11 +171,12 @@ static size_t start_threads(struct worker *workers, int count, struct pool *pool
 static void report_memory(int threads, size_t stack_size, double rss_before)
 {
     double stack_mib = (double)stack_size / (1024.0 * 1024.0);
-    double rss = clock_peak_rss_mib();
+    double rss = clock_peak_rss_mib(), grown = rss - rss_before;
     printf("memory: %d threads x %.0f MiB default stack = %.0f MiB of address space reserved;\n"
-           "        measured peak RSS %.1f MiB (%.1f MiB before the threads started): a thread\n"
-           "        touches only a few pages of its stack, but each one is reserved whole\n",
-           threads, stack_mib, stack_mib * threads, rss, rss_before);
+           "        measured peak RSS %.1f MiB, %.1f MiB more than before the threads started:\n"
+           "        %.0f KiB per thread (the crawl's own data included). Each stack is reserved\n"
+           "        whole; only the pages a thread touches become memory\n",
+           threads, stack_mib, stack_mib * threads, rss, grown, grown * 1024 / threads);
 }
 
 int main(int argc, char **argv)
