@@ -77,10 +77,10 @@ static void unlock(struct pool *p)
 }
 
 /* With -v: what a thread does with the pool, one line (called with the lock held). */
-static void narrate(const struct worker *w, const char *what)
+static void narrate(const struct worker *w, const char *what, const char *url)
 {
     if (w->pool->crawl.opt.verbose)
-        printf("%8.3fs  thread %-3d %s\n", clock_elapsed(), w->number, what);
+        printf("%8.3fs  thread %-3d %s%s\n", clock_elapsed(), w->number, what, url);
 }
 
 /* Fetch outside the lock, then report under it: the report touches the frontier. */
@@ -120,7 +120,7 @@ static void *worker_main(void *arg)
         struct url url;
         if (crawl_next(crawl, &url)) {
             int id = crawl_begin(crawl, &url);
-            narrate(w, crawl_url_text(crawl, id));
+            narrate(w, "takes ", crawl_url_text(crawl, id));
             fetch_and_report(w, &url, id); /* unlocks while it waits for the network */
             if (crawl_has_next(crawl) || crawl->in_flight == 0) {
                 int err = pthread_cond_broadcast(&p->changed);
@@ -131,7 +131,7 @@ static void *worker_main(void *arg)
         }
         if (crawl->in_flight == 0)
             break; /* the termination rule holds */
-        narrate(w, "nothing to take, others still fetching: sleeping");
+        narrate(w, "nothing to take, others still fetching: sleeping", "");
         p->sleeps++;
         /* Releases the lock while asleep and takes it back before returning. It may also
          * return for no reason (a spurious wake-up): the loop checks again either way. */
@@ -139,7 +139,7 @@ static void *worker_main(void *arg)
         if (err != 0)
             die_pthread(err, "pthread_cond_wait");
     }
-    narrate(w, "nothing to take and nothing in flight: exiting");
+    narrate(w, "nothing to take and nothing in flight: exiting", "");
     unlock(p);
     return NULL;
 }
