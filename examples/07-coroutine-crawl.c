@@ -119,8 +119,7 @@ static int fetch_page(struct fetch *f)
     ssize_t n;
     int err, length;
     char cause[128];
-    GEN_BEGIN(f);
-    f->id = crawl_begin(crawl, &f->url);
+    GEN_BEGIN(f); /* the worker has taken f->url and called crawl_begin (f->id) */
     http_response_init(&f->response, 0, 0);
 
     /* 1. connect: start the handshake; 03 blocks here until it is done. */
@@ -240,12 +239,15 @@ struct worker {
 };
 _Static_assert(offsetof(struct worker, task) == 0, "a task is its owner's first member");
 
-/* Set up a fresh fetch frame for url (a zeroed gen: it starts from the top). */
+/* Set up a fresh fetch frame for url (a zeroed gen: it starts from the top). The fetch
+ * counts as begun now, when its URL is taken, not when the loop first runs it: -n limits
+ * the fetches begun, and hire_workers() takes several URLs in one go. */
 static void prepare_fetch(struct worker *w, const struct url *url)
 {
     w->fetch = (struct fetch){.task = &w->task, .crawl = w->pool->crawl, .worker = w->number};
     w->fetch.url = *url;
     w->fetch.fd = -1;
+    w->fetch.id = crawl_begin(w->pool->crawl, url);
 }
 
 static int worker_run(struct task *t);

@@ -41,6 +41,15 @@ teardown_file() {
   [ "$(( $(summary_value pages) + $(summary_value errors) ))" -eq 3 ]
 }
 
+@test "07: -n bounds the fetches begun, however many workers are hired at once" {
+  for n in 1 5 12; do
+    run_example 20 07-coroutine-crawl -q -c 10 -n "$n" "$LAB_URL"
+    [ "$status" -eq 0 ]
+    fetches=$(( $(summary_value pages) + $(summary_value errors) ))
+    [ "$fetches" -eq "$n" ] || { echo "-n $n: $fetches fetches"; return 1; }
+  done
+}
+
 @test "07: the wall time is far below the sequential crawl's lower bound" {
   run_example 20 07-coroutine-crawl -q -c 10 "$LAB_URL"
   [ "$status" -eq 0 ]
