@@ -447,9 +447,14 @@ static void report(const struct c10k *s, int descriptors, double rss_before)
            "conn) = %zu B; the kernel's socket buffers come on top and are not in RSS)\n",
            grown, s->open_peak, s->open_peak > 0 ? grown * 1024 / s->open_peak : 0.0,
            sizeof(struct conn));
-    printf("select() could not have done this: an fd_set holds descriptors below FD_SETSIZE = "
-           "%d, and these went up to %d (05-select-fetch refuses -c above %d)\n",
-           FD_SETSIZE, s->highest_fd, FD_SETSIZE - 3);
+    if (s->highest_fd >= FD_SETSIZE)
+        printf("select() could not have done this: an fd_set holds descriptors below "
+               "FD_SETSIZE = %d, and these went up to %d (05-select-fetch refuses -c above %d)\n",
+               FD_SETSIZE, s->highest_fd, FD_SETSIZE - 3);
+    else
+        printf("select() could still have watched these: the highest descriptor, %d, is below "
+               "FD_SETSIZE = %d; a few more and it could not (05-select-fetch stops at -c %d)\n",
+               s->highest_fd, FD_SETSIZE, FD_SETSIZE - 3);
 }
 
 int main(int argc, char **argv)
