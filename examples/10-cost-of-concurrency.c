@@ -18,8 +18,9 @@
  *                        size / K, plus the stack address space each one reserves
  *            generators: K generators suspended at a yield: growth / K, and sizeof the frame
  *
- * Every time is the median of -r rounds (memory is measured once, first, while the process
- * is small). The last column divides each figure by the generator's.
+ * Every time is the median of -r rounds. Memory is measured once, after the rounds: they free
+ * all they create, so the process is small again (a big parent makes every fork slower and
+ * every child's RSS bigger). The last column divides each figure by the generator's.
  *
  * Run:  make run-10                  (ARGS="-n 0.1 -r 3" for a quicker, smaller run)
  * Look for: the "x generator" column: thousands for a process, hundreds for a thread;
