@@ -23,7 +23,8 @@
  * every child's RSS bigger). The last column divides each figure by the generator's.
  *
  * Run:  make run-10                  (ARGS="-n 0.1 -r 3" for a quicker, smaller run)
- * Look for: the "x generator" column: thousands for a process, hundreds for a thread;
+ * Look for: the "x generator" column: creating a process costs tens of thousands of
+ * generators, a thread thousands;
  * a kernel switch in µs against a generator switch of a few ns; a child process that
  * counts megabytes of resident memory, a thread some KiB (and 8 MiB of reserved stack), a
  * generator a few dozen bytes. The round lines show how much the figures move between runs.
