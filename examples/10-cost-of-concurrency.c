@@ -23,11 +23,11 @@
  * every child's RSS bigger). The last column divides each figure by the generator's.
  *
  * Run:  make run-10                  (ARGS="-n 0.1 -r 3" for a quicker, smaller run)
- * Look for: the "x generator" column: creating a process costs tens of thousands of
- * generators, a thread thousands;
- * a kernel switch in µs against a generator switch of a few ns; a child process that
- * counts megabytes of resident memory, a thread some KiB (and 8 MiB of reserved stack), a
- * generator a few dozen bytes. The round lines show how much the figures move between runs.
+ * Look for: the "x generator" column: creating a process costs as much as tens of
+ * thousands of generators, a thread thousands; a kernel switch takes µs, a generator switch
+ * a few ns; a child shows hundreds of KiB of RSS but owns little of it, a thread keeps some
+ * KiB (and reserves 8 MiB of stack), a generator a few dozen bytes. The round lines show how
+ * much the figures move between runs.
  * Lecture claims: 1 (creating a process is slow and costs memory), 3 (threads are cheaper
  * to create than processes), 13 (cooperative switching is far cheaper than a thread or
  * process context switch).
