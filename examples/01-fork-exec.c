@@ -21,6 +21,7 @@
  */
 #include "clock.h"
 #include "errors.h"
+#include "proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,28 +60,6 @@ static void step(int number, const char *title)
     printf("\nstep %d: %s\n", number, title);
 }
 
-/* Anything still in stdout's buffer would be copied by fork and printed twice. */
-static pid_t fork_or_die(void)
-{
-    if (fflush(stdout) != 0)
-        die_errno("fflush stdout");
-    pid_t pid = fork();
-    if (pid < 0)
-        die_errno("fork");
-    return pid;
-}
-
-/* Wait for one child and return its status word. A child that has ended but has not been
- * waited for is a zombie: the kernel keeps its exit status until someone asks. */
-static int reap(pid_t pid)
-{
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            die_errno("waitpid %ld", (long)pid);
-    return status;
-}
-
 /* The shell's convention in one number: the exit status, or 128 + the signal's number. */
 static int status_code(int status)
 {
@@ -100,7 +79,7 @@ static int report_status(pid_t pid, const char *who, int status)
 
 static int reap_and_report(pid_t pid, const char *who)
 {
-    return report_status(pid, who, reap(pid));
+    return report_status(pid, who, proc_wait(pid));
 }
 
 /* ---- step 1: the chain of parents ------------------------------------------------------ */
@@ -174,7 +153,7 @@ static long show_pid_chain(void)
 static void show_fork(void)
 {
     printf("  [parent] I am pid %ld; calling fork()\n", (long)getpid());
-    pid_t pid = fork_or_die();
+    pid_t pid = proc_fork();
     if (pid == 0) {
         printf("  [child]  fork() returned 0: I am the child, pid %ld, my parent is %ld\n",
                (long)getpid(), (long)getppid());
@@ -198,7 +177,7 @@ static int run_program(char *const argv[], pid_t *pid, int *status, int *exec_er
         die_errno("pipe");
     if (fcntl(report[1], F_SETFD, FD_CLOEXEC) != 0)
         die_errno("fcntl FD_CLOEXEC");
-    *pid = fork_or_die();
+    *pid = proc_fork();
     if (*pid == 0) {
         if (close(report[0]) != 0)
             die_child(1, "close");
@@ -225,7 +204,7 @@ static int run_program(char *const argv[], pid_t *pid, int *status, int *exec_er
         die_errno("read from the exec report pipe");
     if (close(report[0]) != 0)
         die_errno("close");
-    *status = reap(*pid);
+    *status = proc_wait(*pid);
     return got == 0;
 }
 
@@ -280,7 +259,7 @@ static int show_failed_exec(void)
 
 static void show_signal(void)
 {
-    pid_t pid = fork_or_die();
+    pid_t pid = proc_fork();
     if (pid == 0) {
         /* An inherited "ignore SIGTERM" would keep us alive: restore the default first. */
         struct sigaction dfl;
@@ -304,10 +283,10 @@ static double time_processes(long n)
 {
     double start = clock_now();
     for (long i = 0; i < n; i++) {
-        pid_t pid = fork_or_die();
+        pid_t pid = proc_fork();
         if (pid == 0)
             _exit(0);
-        int status = reap(pid);
+        int status = proc_wait(pid);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
             die("child %ld of %ld ended with status %d", i + 1, n, status_code(status));
     }
@@ -346,7 +325,7 @@ static int show_copy_on_write(char *big, size_t size)
 
     long faults_before = children_minor_faults();
     start = clock_now();
-    pid_t pid = fork_or_die();
+    pid_t pid = proc_fork();
     if (pid == 0) {
         double fork_ms = (clock_now() - start) * 1e3; /* start was copied too */
         value = 4242;

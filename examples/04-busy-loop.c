@@ -26,7 +26,7 @@
  * burns 100% of a core.
  *
  * Lab server: --pages 30 --delay 100
- * Compare: --juggle
+ * Compare: --juggle -n 1000
  */
 #include "clock.h"
 #include "crawl.h"

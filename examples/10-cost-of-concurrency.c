@@ -34,6 +34,7 @@
  */
 #include "clock.h"
 #include "errors.h"
+#include "proc.h"
 #include "gen.h"
 
 #include <errno.h>
@@ -151,24 +152,10 @@ static void close_or_die(int fd)
         die_errno("close fd %d", fd);
 }
 
-/* Anything left in stdout's buffer would be copied by fork and printed twice. */
-static pid_t fork_or_die(void)
-{
-    if (fflush(stdout) != 0)
-        die_errno("fflush stdout");
-    pid_t pid = fork();
-    if (pid < 0)
-        die_errno("fork");
-    return pid;
-}
-
 /* Wait for a child, which must have exited with status 0: no zombie is left behind. */
 static void reap_child(pid_t pid)
 {
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            die_errno("waitpid %ld", (long)pid);
+    int status = proc_wait(pid);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         die("child %ld did not exit with status 0 (wait status %d)", (long)pid, status);
 }
@@ -326,7 +313,7 @@ static double create_processes(long n)
 {
     double start = clock_now();
     for (long i = 0; i < n; i++) {
-        pid_t pid = fork_or_die();
+        pid_t pid = proc_fork();
         if (pid == 0)
             _exit(0);
         reap_child(pid);
@@ -429,7 +416,7 @@ static double switch_processes(long switches)
 {
     struct pipes p;
     open_pipes(&p);
-    pid_t pid = fork_or_die();
+    pid_t pid = proc_fork();
     if (pid == 0) {
         if (close(p.ping[1]) != 0 || close(p.pong[0]) != 0)
             die_child(1, "close");
@@ -514,7 +501,7 @@ static void memory_per_process(long k, struct figures *f)
         die_errno("pipe");
     pid_t *pids = malloc_resident((size_t)k * sizeof *pids, "pids");
     for (long i = 0; i < k; i++) {
-        pids[i] = fork_or_die();
+        pids[i] = proc_fork();
         if (pids[i] == 0) {
             free(pids); /* the child's copy: it needs none of it */
             live_child(ready, hold);
