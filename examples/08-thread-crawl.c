@@ -87,11 +87,11 @@ static void narrate(const struct worker *w, const char *what, const char *url)
 static void fetch_and_report(struct worker *w, const struct url *url, int id)
 {
     struct pool *p = w->pool;
+    double timeout_s = p->crawl.opt.timeout_s;
     unlock(p);
     struct http_response response;
     char why[NET_WHY_MAX], note[32];
-    enum http_result result =
-        fetch_blocking(url, p->crawl.opt.timeout_s, &response, why, sizeof why);
+    enum http_result result = fetch_blocking(url, timeout_s, &response, why, sizeof why);
     lock(p);
     snprintf(note, sizeof note, "thread %d", w->number);
     if (result == HTTP_DONE)
@@ -106,8 +106,8 @@ static void fetch_and_report(struct worker *w, const struct url *url, int id)
  * The termination rule: the crawl is over when the queue is empty (or -n fetches have
  * started) AND no fetch is in flight. An empty queue alone is not enough: a fetch still
  * running may find new links. So a thread that finds nothing to take while others are
- * fetching sleeps on `changed`, and `changed` is broadcast exactly when one of the two
- * things it waits for happens: a finished fetch put links in the queue (there is work),
+ * fetching sleeps on `changed`, and `changed` is broadcast when one of the two things it
+ * waits for happens: a finished fetch left URLs in the queue (its links: there is work),
  * or the last fetch in flight ended with nothing to take (the rule became true: everybody
  * leaves). */
 static void *worker_main(void *arg)
