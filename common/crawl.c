@@ -45,17 +45,6 @@ static const char *usage_line(const struct crawl_options *o)
                               : "[-n MAX_PAGES] [-t TIMEOUT_SECONDS] [--timeline] [-q] [-v] [URL]";
 }
 
-static double parse_seconds(const char *opt, const char *text, const struct crawl_options *o)
-{
-    char *end;
-    errno = 0;
-    double v = text != NULL ? strtod(text, &end) : 0;
-    if (text == NULL || *text == '\0' || *end != '\0' || errno != 0 || !(v > 0) || v > 86400)
-        die_usage(usage_line(o), "%s: expected seconds, more than 0 and at most 86400, got '%s'",
-                  opt, text != NULL ? text : "");
-    return v;
-}
-
 static void print_help(const struct crawl_options *o, const char *about,
                        const struct crawl_flag *extra)
 {
@@ -102,7 +91,7 @@ void crawl_parse_options(int argc, char **argv, struct crawl_options *o, const c
             o->max_pages = (int)parse_whole_or_die(usage_line(o), "-n", value, 1, INT_MAX / 2);
             i++;
         } else if (strcmp(a, "-t") == 0) {
-            o->timeout_s = parse_seconds("-t", value, o);
+            o->timeout_s = parse_seconds_or_die(usage_line(o), "-t", value);
             i++;
         } else if (strcmp(a, "--timeline") == 0) {
             o->timeline = true;
@@ -195,7 +184,8 @@ static bool frontier_add(struct crawl *c, const struct url *u)
         return false;
     if (c->queue_head + c->queue_len == c->queue_cap) {
         /* Slide the live part to the front before growing. */
-        memmove(c->queue, c->queue + c->queue_head, c->queue_len * sizeof *c->queue);
+        if (c->queue_len > 0)
+            memmove(c->queue, c->queue + c->queue_head, c->queue_len * sizeof *c->queue);
         c->queue_head = 0;
         if (c->queue_len == c->queue_cap) {
             c->queue_cap = c->queue_cap ? c->queue_cap * 2 : 64;
@@ -351,15 +341,20 @@ static void print_timeline(const struct crawl *c)
     printf("\n");
 }
 
+void crawl_print_summary(int pages, int errors, long long bytes, int peak)
+{
+    double wall = clock_elapsed(), cpu = clock_cpu();
+    summary_print("pages=%d errors=%d bytes=%lld wall=%.3fs cpu=%.3fs cpu%%=%.1f rss=%.1fMiB "
+                  "peak=%d",
+                  pages, errors, bytes, wall, cpu, wall > 0 ? 100.0 * cpu / wall : 0.0,
+                  clock_peak_rss_mib(), peak);
+}
+
 int crawl_finish(struct crawl *c)
 {
     if (c->opt.timeline)
         print_timeline(c);
-    double wall = clock_elapsed(), cpu = clock_cpu();
-    summary_print("pages=%d errors=%d bytes=%lld wall=%.3fs cpu=%.3fs cpu%%=%.1f rss=%.1fMiB "
-                  "peak=%d",
-                  c->pages, c->errors, c->bytes, wall, cpu, wall > 0 ? 100.0 * cpu / wall : 0.0,
-                  clock_peak_rss_mib(), c->peak);
+    crawl_print_summary(c->pages, c->errors, c->bytes, c->peak);
     int status = 0;
     if (c->pages == 0) {
         warn_msg("%s", c->first_error[0] ? c->first_error : "nothing fetched");

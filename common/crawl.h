@@ -115,6 +115,11 @@ void crawl_failed(struct crawl *c, int id, const char *why);
  * first failure then goes to stderr). */
 int crawl_finish(struct crawl *c);
 
+/* The fetch examples' last line, with wall, cpu, cpu% and rss measured now:
+ * "summary: pages=N errors=E bytes=B wall=W.WWWs cpu=C.CCCs cpu%=P.P rss=R.RMiB peak=K".
+ * crawl_finish() prints it; an engine that is not a crawl (09) calls it directly. */
+void crawl_print_summary(int pages, int errors, long long bytes, int peak);
+
 /* The canonical text of fetch id's URL, for narration. */
 const char *crawl_url_text(const struct crawl *c, int id);
 

@@ -192,3 +192,15 @@ long parse_whole_or_die(const char *usage, const char *option, const char *text,
                   max);
     return value;
 }
+
+double parse_seconds_or_die(const char *usage, const char *option, const char *text)
+{
+    if (text == NULL)
+        die_usage(usage, "%s needs a number of seconds", option);
+    char *end;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (errno != 0 || end == text || *end != '\0' || !(value > 0) || value > 86400)
+        die_usage(usage, "%s '%s': expected seconds, more than 0 and at most 86400", option, text);
+    return value;
+}

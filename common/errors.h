@@ -48,6 +48,10 @@ noreturn void die_usage(const char *usage, const char *fmt, ...)
 long parse_whole_or_die(const char *usage, const char *option, const char *text, long min,
                         long max);
 
+/* The value of an option in seconds: a number above 0 and at most a day, or a usage
+ * error ("-t 'abc': expected seconds, more than 0 and at most 86400", exit 2). */
+double parse_seconds_or_die(const char *usage, const char *option, const char *text);
+
 /* Non-fatal variants: the same line, and the program goes on. */
 void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

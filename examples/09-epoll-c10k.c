@@ -41,6 +41,7 @@
  * Compare: own server -c 2000
  */
 #include "clock.h"
+#include "crawl.h"
 #include "errors.h"
 #include "http.h"
 #include "net.h"
@@ -130,17 +131,6 @@ struct c10k {
 
 /* ---- options ------------------------------------------------------------------------ */
 
-static double parse_seconds(const char *text)
-{
-    char *end;
-    errno = 0;
-    double v = text != NULL ? strtod(text, &end) : 0;
-    if (text == NULL || *text == '\0' || *end != '\0' || errno != 0 || !(v > 0) || v > 86400)
-        die_usage(USAGE, "-t: expected seconds, more than 0 and at most 86400, got '%s'",
-                  text != NULL ? text : "");
-    return v;
-}
-
 static void print_help(void)
 {
     printf("%s\n\nusage: %s %s\n\noptions:\n"
@@ -168,7 +158,7 @@ static void parse_options(int argc, char **argv, struct options *o)
             o->connections = (int)parse_whole_or_die(USAGE, "-c", value, 1, MAX_CONNECTIONS);
             i++;
         } else if (strcmp(a, "-t") == 0) {
-            o->timeout_s = parse_seconds(value);
+            o->timeout_s = parse_seconds_or_die(USAGE, "-t", value);
             i++;
         } else if (strcmp(a, "-q") == 0) {
             o->quiet = true;
@@ -504,11 +494,7 @@ int main(int argc, char **argv)
         if (s->pages > 0)
             report(s, descriptors, rss_before);
     }
-    double wall = clock_elapsed(), cpu = clock_cpu();
-    summary_print("pages=%d errors=%d bytes=%lld wall=%.3fs cpu=%.3fs cpu%%=%.1f rss=%.1fMiB "
-                  "peak=%d",
-                  s->pages, s->errors, s->bytes, wall, cpu, wall > 0 ? 100.0 * cpu / wall : 0.0,
-                  clock_peak_rss_mib(), s->open_peak);
+    crawl_print_summary(s->pages, s->errors, s->bytes, s->open_peak);
     int status = 0;
     if (s->pages == 0) {
         warn_msg("%s", s->first_error[0] ? s->first_error : "nothing fetched");
