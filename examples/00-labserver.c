@@ -921,7 +921,7 @@ static void request_done(struct server *s, struct conn *c, const char *method, c
         char size[32] = "endless";
         if (c->answer.body_len >= 0)
             snprintf(size, sizeof size, "%lld", c->answer.body_len);
-        printf("%8.3fs fd %-5d %-4s %-28s -> %d, %s body bytes\n", clock_elapsed(), c->fd, method,
+        printf("%8.3fs fd %-5d %-6s %-28s -> %d, %s body bytes\n", clock_elapsed(), c->fd, method,
                path, c->answer.status, size);
     }
     free(c->request);
