@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
-# 08-thread-crawl: the crawl with a pool of threads sharing one frontier.
+# 08-thread-crawl: the crawl with a pool of threads sharing one frontier. The crawler
+# contract is in crawler.bash; the pool's own facts here; ThreadSanitizer in sanitizers.bats.
 
 load test_helper
+load crawler
 
 setup_file() {
   start_labserver --pages 20 --delay 100
@@ -11,18 +13,8 @@ teardown_file() {
   stop_labserver
 }
 
-# The per-fetch lines of $output (status or ERR), one per fetch.
-fetch_lines() {
-  printf '%s\n' "$output" | grep -E '^ +[0-9]+\.[0-9]{3}s +([0-9]{3}|ERR) '
-}
-
 @test "08: the crawl reports the exact counts of the lab site" {
-  run_example 20 08-thread-crawl -c 5 "$LAB_URL"
-  [ "$status" -eq 0 ]
-  [ "$(summary_value pages)" -eq 21 ]
-  [ "$(summary_value errors)" -eq 1 ]
-  [ "$(summary_value bytes)" -eq "$(site_bytes 20)" ]
-  assert_summary_keys pages errors bytes wall cpu cpu% rss peak
+  crawler_reports_exact_counts 08-thread-crawl
 }
 
 @test "08: no URL is fetched twice and none is lost, with many threads racing for the frontier" {
@@ -36,21 +28,20 @@ fetch_lines() {
   done
 }
 
-@test "08: fetches overlap: peak is above 1 and never above -c" {
-  for c in 3 10; do
-    run_example 20 08-thread-crawl -q -c "$c" "$LAB_URL"
-    [ "$status" -eq 0 ]
-    peak=$(summary_value peak)
-    [ "$peak" -gt 1 ] && [ "$peak" -le "$c" ] || { echo "-c $c: peak $peak"; return 1; }
-  done
+@test "08: fetches overlap within -c; -n bounds the fetches" {
+  crawler_respects_c_and_n 08-thread-crawl
 }
 
 @test "08: the wall time is far below the sequential crawl's lower bound" {
-  run_example 20 08-thread-crawl -q -c 10 "$LAB_URL"
-  [ "$status" -eq 0 ]
-  wall=$(summary_value wall)
-  # 22 fetches at 100 ms take 03 at least 2.2 s; overlapping, the pool needs well under half.
-  awk -v w="${wall%s}" 'BEGIN { exit !(w < 1.1) }'
+  crawler_beats_sequential_bound 08-thread-crawl
+}
+
+@test "08: peak matches the server's own count of simultaneous connections" {
+  crawler_peak_matches_server 08-thread-crawl
+}
+
+@test "08: --timeline shows overlapping bars" {
+  crawler_timeline_overlaps 08-thread-crawl
 }
 
 @test "08: each fetch names its thread, and the memory the threads cost is reported" {
@@ -74,48 +65,14 @@ fetch_lines() {
   [ $(($(summary_value pages) + $(summary_value errors))) -eq 7 ]
 }
 
-@test "08: a fault page fails its own fetch while the others complete" {
-  run_example 20 08-thread-crawl -t 1 -c 5 "${LAB_URL}fault/never"
-  [ "$status" -eq 1 ]
-  [[ "$stderr" == *"timed out"* ]]
-  for fault in close-mid-body close-early bad-status endless-header huge; do
-    run_example 20 08-thread-crawl -t 2 -q "${LAB_URL}fault/$fault"
-    [ "$status" -eq 1 ] || { echo "$fault: $status"; return 1; }
-    [ "$(summary_value errors)" -eq 1 ]
-  done
-  run_example 30 08-thread-crawl -t 1 -c 20 "${LAB_URL}fault/tricky-links"
-  [ "$status" -eq 0 ]
-  [ "$(summary_value pages)" -ge 2 ]
+@test "08: each fault page fails its own fetch, with its reason, within -t" {
+  crawler_fails_faults_alone 08-thread-crawl
 }
 
 @test "08: a refused start URL exits 1 with the cause" {
-  run_example 5 08-thread-crawl http://127.0.0.1:1/
-  [ "$status" -eq 1 ]
-  [[ "$stderr" == *"08-thread-crawl: connect 127.0.0.1:1: ECONNREFUSED Connection refused"* ]]
+  crawler_reports_refused_start 08-thread-crawl
 }
 
 @test "08: bad URLs and options are usage errors" {
-  for url in https://127.0.0.1/ ftp://x/ "http://:80/" "http://127.0.0.1:65536/"; do
-    run_example 5 08-thread-crawl "$url"
-    [ "$status" -eq 2 ] || { echo "$url: $status"; return 1; }
-  done
-  run_example 5 08-thread-crawl -c 0 "$LAB_URL"
-  [ "$status" -eq 2 ]
-  run_example 5 08-thread-crawl --help
-  [ "$status" -eq 0 ]
-  [[ "$output" == *"usage: 08-thread-crawl"* ]]
-}
-
-@test "08: ThreadSanitizer finds no race in the pool (when the SAN=thread build exists)" {
-  # The SAN=thread variant sits beside this run's binaries: BUILD/san-thread/bin.
-  build=${BIN_DIR%/bin}
-  tsan_bin="${build%/san-*}/san-thread/bin/08-thread-crawl"
-  [ -x "$tsan_bin" ] || skip "no SAN=thread build: make SAN=thread $tsan_bin"
-  run --separate-stderr timeout -k 2 60 env TSAN_OPTIONS=halt_on_error=0 "$tsan_bin" -c 10 "$LAB_URL"
-  if [ "$status" -ne 0 ] && [[ "$stderr" == *"unexpected memory mapping"* ]]; then
-    run --separate-stderr timeout -k 2 60 env TSAN_OPTIONS=halt_on_error=0 setarch "$(uname -m)" -R "$tsan_bin" -c 10 "$LAB_URL"
-  fi
-  [ "$status" -eq 0 ]
-  [[ "$stderr" != *"ThreadSanitizer"* ]]
-  [ "$(summary_value pages)" -eq 21 ]
+  crawler_rejects_bad_input 08-thread-crawl
 }

@@ -104,3 +104,26 @@ site_bytes() {
     *) echo "site_bytes: docs/00-labserver.md gives no figure for --pages $1" >&2; return 1 ;;
   esac
 }
+
+# tsan_binary NAME: the SAN=thread build of NAME beside this run's build (BUILD/san-thread/
+# bin), or skip the test with the command that makes it. Tests never build anything.
+tsan_binary() {
+  local build=${BIN_DIR%/bin}
+  build=${build%/san-*}
+  TSAN_BIN="$build/san-thread/bin/$1"
+  [ -x "$TSAN_BIN" ] || skip "no SAN=thread build: make SAN=thread BUILD=$build all"
+}
+
+# run_tsan SECONDS ARGS...: run $TSAN_BIN under ThreadSanitizer, reporting every warning
+# (not stopping at the first); on kernels whose address-space layout TSan refuses, again
+# with randomisation off (setarch -R), as docs/02-threads.md explains.
+run_tsan() {
+  local limit=$1
+  shift
+  run --separate-stderr timeout -k 2 "$limit" env TSAN_OPTIONS="halt_on_error=0 exitcode=66" \
+    "$TSAN_BIN" "$@"
+  if [[ "$stderr" == *"unexpected memory mapping"* ]]; then
+    run --separate-stderr timeout -k 2 "$limit" env TSAN_OPTIONS="halt_on_error=0 exitcode=66" \
+      setarch "$(uname -m)" -R "$TSAN_BIN" "$@"
+  fi
+}

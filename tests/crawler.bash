@@ -1,0 +1,128 @@
+# crawler.bash — the contract every concurrent crawler (05, 07, 08) meets, written once.
+#
+# Load it after test_helper from a crawler's bats file whose setup_file started a lab
+# server with --pages 20 --delay 100, then call one function per @test with the example's
+# name. Each function asserts facts, not wording: exact counts, exit codes, bounds.
+
+# The per-fetch lines of $output: "   0.101s  200  http://... " or "   1.003s  ERR  http://...".
+fetch_lines() {
+  printf '%s\n' "$output" | grep -E '^ +[0-9]+\.[0-9]{3}s +([0-9]{3}|ERR) '
+}
+
+# The --pages 20 site: 21 pages and the one dead link, every URL exactly once.
+crawler_reports_exact_counts() {
+  local name=$1
+  run_example 20 "$name" -c 5 "$LAB_URL"
+  [ "$status" -eq 0 ]
+  [ "$(summary_value pages)" -eq 21 ]
+  [ "$(summary_value errors)" -eq 1 ]
+  [ "$(summary_value bytes)" -eq "$(site_bytes 20)" ]
+  assert_summary_keys pages errors bytes wall cpu cpu% rss peak
+  [ "$(fetch_lines | wc -l)" -eq 22 ]
+  [ "$(fetch_lines | awk '{print $3}' | sort | uniq -d | wc -l)" -eq 0 ]
+  fetch_lines | grep -qE ' 404 +http://127\.0\.0\.1:[0-9]+/page/missing '
+}
+
+# Fetches overlap: peak above 1 and never above -c; -n bounds the fetches started.
+crawler_respects_c_and_n() {
+  local name=$1 c n peak fetches
+  for c in 3 10; do
+    run_example 20 "$name" -q -c "$c" "$LAB_URL"
+    [ "$status" -eq 0 ]
+    [ "$(summary_value pages)" -eq 21 ]
+    peak=$(summary_value peak)
+    [ "$peak" -gt 1 ] && [ "$peak" -le "$c" ] || { echo "-c $c: peak $peak"; return 1; }
+  done
+  for n in 1 7; do
+    run_example 20 "$name" -q -c 10 -n "$n" "$LAB_URL"
+    [ "$status" -eq 0 ]
+    fetches=$(($(summary_value pages) + $(summary_value errors)))
+    [ "$fetches" -eq "$n" ] || { echo "-n $n: $fetches fetches"; return 1; }
+  done
+}
+
+# 22 fetches at 100 ms take a sequential crawl at least 2.2 s; overlapping, well under half.
+crawler_beats_sequential_bound() {
+  run_example 20 "$1" -q -c 10 "$LAB_URL"
+  [ "$status" -eq 0 ]
+  local wall
+  wall=$(summary_value wall)
+  awk -v w="${wall%s}" 'BEGIN { exit !(w < 1.1) }' || { echo "wall $wall"; return 1; }
+}
+
+# The crawler's peak equals the lab server's own count of simultaneous connections.
+crawler_peak_matches_server() {
+  start_labserver --pages 20 --delay 200 # a fresh server: its peak is this crawl's alone
+  run_example 20 "$1" -q -c 4 "$LAB_URL"
+  [ "$status" -eq 0 ]
+  local peak server_peak
+  peak=$(summary_value peak)
+  stop_labserver
+  server_peak=$(sed -n 's/^server: requests=[0-9]* peak=\([0-9]*\)$/\1/p' "$LAB_LOG")
+  [ "$peak" -eq 4 ]
+  [ "$server_peak" -eq "$peak" ] || { echo "crawler peak $peak, server peak $server_peak"; return 1; }
+}
+
+# --timeline: one row per fetch, and some column with at least 3 fetches in flight.
+crawler_timeline_overlaps() {
+  run_example 20 "$1" -c 10 --timeline "$LAB_URL"
+  local rows
+  rows=$(printf '%s\n' "$output" | sed -n '/^timeline:/,/^$/p' | grep '|')
+  [ "$(printf '%s\n' "$rows" | wc -l)" -eq 22 ]
+  printf '%s\n' "$rows" | awk -F'|' '{ for (i = 1; i <= length($2); i++) if (substr($2, i, 1) == "=") n[i]++ }
+                                     END { for (i in n) if (n[i] >= 3) exit 0; exit 1 }'
+}
+
+# Each fault page as the start URL fails its own fetch with its reason, bounded by -t;
+# from /fault/tricky-links the crawl goes on over the site.
+crawler_fails_faults_alone() {
+  local name=$1 fault fault_name reason
+  SECONDS=0
+  run_example 20 "$name" -t 1 -c 5 "${LAB_URL}fault/never"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"ERR"*"timed out"* ]]
+  [[ "$stderr" == "$name: timed out"* ]]
+  [ "$SECONDS" -lt 5 ]
+  for fault in close-mid-body:"connection closed mid-body (100 of 1000 bytes)" \
+    close-early:"connection closed before the status line" \
+    bad-status:"malformed status line" endless-header:"64 KiB" huge:"8 MiB"; do
+    fault_name=${fault%%:*} reason=${fault#*:}
+    run_example 20 "$name" -t 2 -q "${LAB_URL}fault/$fault_name"
+    [ "$status" -eq 1 ] || { echo "$fault_name: status $status"; return 1; }
+    [ "$(summary_value errors)" -eq 1 ] || { echo "$fault_name: $output"; return 1; }
+    [[ "$stderr" == *"$reason"* ]] || { echo "$fault_name: $stderr"; return 1; }
+  done
+  run_example 30 "$name" -t 1 -c 20 -q "${LAB_URL}fault/tricky-links"
+  [ "$status" -eq 0 ]
+  [ "$(summary_value pages)" -ge 2 ]
+}
+
+# A refused start URL: exit 1, the operation and the cause on stderr.
+crawler_reports_refused_start() {
+  run_example 5 "$1" http://127.0.0.1:1/
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"$1: connect 127.0.0.1:1: ECONNREFUSED Connection refused"* ]]
+  [ "$(summary_value errors)" -eq 1 ]
+}
+
+# Bad URLs and options: exit 2 with a reason and the usage line; --help exits 0.
+crawler_rejects_bad_input() {
+  local name=$1 url
+  run_example 5 "$name" https://127.0.0.1/
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"https is not supported"* ]]
+  for url in ftp://x/ "http://:80/" "http://127.0.0.1:65536/"; do
+    run_example 5 "$name" "$url"
+    [ "$status" -eq 2 ] || { echo "$url: $status"; return 1; }
+    [[ "$stderr" == "$name: bad URL '$url': "* ]] || { echo "$url: $stderr"; return 1; }
+  done
+  run_example 5 "$name" -c 0 "$LAB_URL"
+  [ "$status" -eq 2 ]
+  run_example 5 "$name" --bogus "$LAB_URL"
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"unknown option '--bogus'"* ]]
+  [[ "$stderr" == *"usage: $name"* ]]
+  run_example 5 "$name" --help
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"usage: $name"* ]]
+}
