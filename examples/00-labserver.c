@@ -23,7 +23,7 @@
  *
  * What to look for
  *   With -v one line per request. On Ctrl-C the last line says how many requests it
- *   served and how many connections were open at once (peak=): run a concurrent crawler
+ *   served and how many were in flight at once (peak=): run a concurrent crawler
  *   against it and watch peak grow while this process stays near 0% CPU in `top`.
  *
  * Lecture claims: 8 (sleep until a descriptor is ready), 9 (epoll/poll have no 1024
@@ -723,8 +723,8 @@ struct server {
     struct conn **conns; /* conns[fd], NULL when fd is not a client of ours */
     int capacity;        /* size of conns: the descriptor limit (at most FD_TABLE_MAX) */
     int highest_fd;      /* no client fd above this: bounds the timer scan */
-    int open;            /* client connections open now... */
-    int peak;            /* ...and at most, at once */
+    int in_flight;       /* connections from accept until their answer is complete... */
+    int peak;            /* ...and the most at once: the clients' own "peak" */
     unsigned long long requests;
     bool warned_emfile;
 };
@@ -754,7 +754,8 @@ static void conn_close(struct server *s, struct conn *c)
     if (close(c->fd) != 0)
         warn_errno("close fd %d", c->fd);
     s->conns[c->fd] = NULL;
-    s->open--;
+    if (c->state != CLOSING)
+        s->in_flight--; /* (a CLOSING one was no longer counted) */
     answer_free(&c->answer);
     free(c->request);
     free(c);
@@ -810,8 +811,8 @@ static void handle_new_connections(struct server *s)
         s->conns[fd] = c;
         if (fd > s->highest_fd)
             s->highest_fd = fd;
-        if (++s->open > s->peak)
-            s->peak = s->open;
+        if (++s->in_flight > s->peak)
+            s->peak = s->in_flight;
     }
 }
 
@@ -963,6 +964,9 @@ static void finish_answer(struct server *s, struct conn *c)
         conn_close(s, c); /* the client is already gone */
         return;
     }
+    /* For the client the fetch is over once it sees our FIN, so from here on the
+     * connection no longer counts as in flight: peak= then matches the client's own. */
+    s->in_flight--;
     c->state = CLOSING;
     set_want(s, c, WANT_READ);
     set_deadline_ms(c, LINGER_MS);
