@@ -277,10 +277,6 @@ static int worker_run(struct task *t)
     GEN_BEGIN(t);
     for (;;) {
         GEN_AWAIT(t, fetch_page(&w->fetch)); /* "await fetch(url)": its waits are ours */
-        /* asyncio.sleep(0): the tasks woken with this one finish their fetches (and
-         * close their sockets) before this one opens a new connection, as in 05; so the
-         * server, too, never counts more than -c connections open at once. */
-        AWAIT_TURN(t);
         if (!crawl_next(w->pool->crawl, &next))
             break; /* the frontier is empty (or -n reached): this worker's job is over */
         prepare_fetch(w, &next);
