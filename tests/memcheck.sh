@@ -119,7 +119,6 @@ LAB_URL="http://127.0.0.1:$(cat "$work/port")/"
 export LAB_URL
 
 passed=0 failed=0
-start_all=$SECONDS
 cd "$top" || exit 1 # 01 execs `find examples ...` by default
 for bin in "$bin_dir"/[0-9][0-9]-*; do
   name=$(basename "$bin")
@@ -161,9 +160,11 @@ else
 fi
 [ -n "$report" ] && echo "     $report"
 
-echo "memcheck took $((SECONDS - start_all)) s; logs in $work"
-echo "$passed passed, $failed failed"
 if [ "$failed" -eq 0 ] && [ -z "${MEMCHECK_DIR:-}" ]; then
   rm -rf "$work"
+  echo "memcheck took $SECONDS s"
+else
+  echo "memcheck took $SECONDS s; logs in $work"
 fi
+echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
