@@ -44,15 +44,6 @@ now_ms() {
   echo $(($(date +%s%N) / 1000000))
 }
 
-# http_raw DATA [SECONDS]: send DATA as it is (no request line added), print the answer.
-http_raw() {
-  local data=$1 limit=${2:-5}
-  timeout "$limit" bash -c '
-    exec 3<>"/dev/tcp/127.0.0.1/$0" || exit 1
-    printf "%s" "$1" >&3
-    cat <&3' "$LAB_PORT" "$data"
-}
-
 # doc_counts N: the row of docs/00-labserver.md's counts table for --pages N, as
 # "pages errors fetches bytes" (the table's columns after N).
 doc_counts() {

@@ -78,14 +78,21 @@ stop_labserver() {
   kill -KILL "$LAB_PID" 2>/dev/null || true
 }
 
-# http_get PATH [SECONDS]: a raw HTTP/1.0 GET over bash's /dev/tcp (no curl needed);
-# the whole response, headers included, on stdout.
-http_get() {
-  local path=$1 limit=${2:-5}
+# http_raw DATA [SECONDS]: send DATA to the lab server exactly as given, over bash's
+# /dev/tcp (no curl needed), and print the whole answer, headers included.
+http_raw() {
+  local data=$1 limit=${2:-5}
   timeout "$limit" bash -c '
     exec 3<>"/dev/tcp/127.0.0.1/$0" || exit 1
-    printf "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" "$1" >&3
-    cat <&3' "$LAB_PORT" "$path"
+    printf "%s" "$1" >&3
+    cat <&3' "$LAB_PORT" "$data"
+}
+
+# http_get PATH [SECONDS]: a plain HTTP/1.0 GET of PATH from the lab server.
+http_get() {
+  local request
+  printf -v request 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$1"
+  http_raw "$request" "${2:-5}"
 }
 
 # no_zombies_of PID: no process whose parent is PID is a zombie.
