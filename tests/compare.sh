@@ -53,5 +53,6 @@ done
 kill -TERM $server 2>/dev/null
 wait $server 2>/dev/null
 echo
+echo "the shared lab server over all the runs above (examples with their own server aside):"
 grep '^server:' "$work/server.log" | tail -n 1
 exit $status
