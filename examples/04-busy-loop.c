@@ -212,7 +212,8 @@ static bool crawl_juggling(struct crawl *crawl, struct spin_counts *spins)
                 if (fetches[i].state != FINISHED)
                     finish(crawl, &fetches[i], "stopped by the -t bound while spinning");
         }
-    } while (busy > 0 && in_time);
+        /* Fetches that finished this round may have queued links that no slot took yet. */
+    } while ((busy > 0 || crawl_has_next(crawl)) && in_time);
     free(fetches);
     return in_time;
 }
