@@ -1,5 +1,4 @@
-/* 05-select-fetch — a select() event loop with callbacks: the concurrent crawl, asleep while it
- * waits
+/* 05-select-fetch — one select() loop with callbacks: a concurrent crawl that sleeps while it waits
  *
  * What it shows
  *   The same crawl as 03, but up to -c fetches at once in ONE thread. Every socket is

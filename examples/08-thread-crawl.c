@@ -1,5 +1,4 @@
-/* 08-thread-crawl — the crawl with a pool of threads: concurrent, but a thread and a stack per
- * fetch
+/* 08-thread-crawl — the crawl with a pool of threads: concurrent, but a stack per fetch in flight
  *
  * What it shows
  *   The other way to wait for many pages at once: keep 03's blocking fetch exactly as it

@@ -1,5 +1,4 @@
-/* 09-epoll-c10k — 10,000 connections at once, in one thread, with epoll (poll elsewhere); select
- * cannot
+/* 09-epoll-c10k — 10,000 connections at once in one thread with epoll, where select cannot
  *
  * What it shows
  *   The "C10k problem" asked whether one machine could serve 10,000 clients at once. Here
