@@ -88,9 +88,12 @@ $(OUT)/unit/%: $(OUT)/obj/tests/unit/%.o $(LIB)
 
 # make run-NN: a static pattern rule (a phony *pattern* rule would silently do nothing).
 # The script starts a lab server first when the example's header says it needs one.
+# (In a static pattern rule's prerequisites make replaces every % by the stem before the
+# second expansion, so the filter patterns spell their % as $(PERCENT).)
+PERCENT := %
 .SECONDEXPANSION:
-$(RUNS): run-%: $$(addprefix $(OUT)/bin/,$$(filter $$*-%,$(NAMES))) \
-                $$(if $$(filter examples/$$*-%,$(LAB_SRCS)),$(OUT)/bin/00-labserver)
+$(RUNS): run-%: $$(addprefix $(OUT)/bin/,$$(filter $$*-$$(PERCENT),$(NAMES))) \
+                $$(if $$(filter examples/$$*-$$(PERCENT),$(LAB_SRCS)),$(OUT)/bin/00-labserver)
 	@BIN_DIR="$(OUT)/bin" URL="$(URL)" PAGES="$(PAGES)" DELAY="$(DELAY)" \
 	    tests/lab-run.sh "$(filter examples/$*-%,$(EXAMPLES))" $(ARGS)
 
