@@ -250,12 +250,28 @@ static size_t head_alloc_for(const struct http_response *r, size_t len)
     return size < r->header_cap_limit ? size : r->header_cap_limit;
 }
 
+/* Do the first five bytes of the response, as far as they have come, read "HTTP/"? The
+ * bytes already in r->head were checked when they arrived; look at the new ones. */
+static bool starts_like_status_line(const struct http_response *r, const char *data, size_t n)
+{
+    static const char prefix[] = "HTTP/";
+    for (size_t i = r->head_len; i < 5 && i - r->head_len < n; i++)
+        if (data[i - r->head_len] != prefix[i])
+            return false;
+    return true;
+}
+
 /* Take bytes of the head from data, up to and including one '\n' at most. Returns how
  * many bytes were used. */
 static size_t feed_head(struct http_response *r, const char *data, size_t n)
 {
     const char *newline = memchr(data, '\n', n);
     size_t take = newline ? (size_t)(newline - data) + 1 : n;
+    /* Garbage usually shows in the first bytes: say so at once, however it is chunked. */
+    if (r->status == 0 && !starts_like_status_line(r, data, take)) {
+        fail(r, "malformed status line");
+        return n;
+    }
     if (take > r->header_cap_limit - r->head_len) {
         char cap[32];
         fail(r, "headers larger than %s", cap_text(r->header_cap_limit, cap, sizeof cap));
@@ -272,12 +288,6 @@ static size_t feed_head(struct http_response *r, const char *data, size_t n)
     }
     memcpy(r->head + r->head_len, data, take);
     r->head_len += take;
-    /* Garbage usually shows in the first bytes: say so now, not at the end of the line. */
-    size_t prefix = r->head_len < 5 ? r->head_len : 5;
-    if (r->status == 0 && memcmp(r->head, "HTTP/", prefix) != 0) {
-        fail(r, "malformed status line");
-        return n;
-    }
     if (newline != NULL) {
         size_t line = r->head_len - 1;
         while (line > 0 && r->head[line - 1] != '\n')
