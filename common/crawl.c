@@ -301,8 +301,14 @@ void crawl_failed(struct crawl *c, int id, const char *why)
     rec->status = 0;
     c->in_flight--;
     c->errors++;
-    if (c->first_error[0] == '\0')
-        snprintf(c->first_error, sizeof c->first_error, "%s", why);
+    if (c->first_error[0] == '\0') {
+        /* For the exit-1 message: a failed connect or lookup names its host and port
+         * already; anything that goes wrong later names the URL it happened on. */
+        if (strncmp(why, "connect ", 8) == 0 || strncmp(why, "resolve ", 8) == 0)
+            snprintf(c->first_error, sizeof c->first_error, "%s", why);
+        else
+            snprintf(c->first_error, sizeof c->first_error, "GET %s: %s", rec->url, why);
+    }
     if (!c->opt.quiet)
         printf("%8.3fs  ERR  %-40s %s\n", rec->ended, rec->url, why);
 }

@@ -102,7 +102,7 @@ fault() { # fault NAME: crawl from /fault/NAME with a 1 s timeout
   fault never
   [ "$status" -eq 1 ]
   [[ "$output" == *"ERR"*"timed out"* ]]
-  [[ "$stderr" == "03-blocking-fetch: timed out"* ]]
+  [[ "$stderr" == "03-blocking-fetch: GET ${LAB_URL}fault/never: timed out"* ]]
   [ "$SECONDS" -lt 5 ]
 }
 

@@ -81,7 +81,7 @@ crawler_fails_faults_alone() {
   run_example 20 "$name" -t 1 -c 5 "${LAB_URL}fault/never"
   [ "$status" -eq 1 ]
   [[ "$output" == *"ERR"*"timed out"* ]]
-  [[ "$stderr" == "$name: timed out"* ]]
+  [[ "$stderr" == "$name: GET ${LAB_URL}fault/never: timed out"* ]]
   [ "$SECONDS" -lt 5 ]
   for fault in close-mid-body:"connection closed mid-body (100 of 1000 bytes)" \
     close-early:"connection closed before the status line" \

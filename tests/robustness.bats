@@ -56,8 +56,9 @@ per() {
 fails_with() {
   local name=$1 reason=$2 max=${3:-2}
   [ "$status" -eq 1 ] || { echo "$name: exit $status, expected 1"; return 1; }
-  [[ "${stderr_lines[0]}" == "$name: $reason"* ]] ||
-    { echo "$name: stderr '${stderr_lines[0]}', expected '$name: $reason...'"; return 1; }
+  # A failed connect or lookup names its address; anything later names the URL first.
+  [[ "${stderr_lines[0]}" == "$name: $reason"* || "${stderr_lines[0]}" == "$name: GET http://"*": $reason"* ]] ||
+    { echo "$name: stderr '${stderr_lines[0]}', expected '$name: [GET URL: ]$reason...'"; return 1; }
   local line
   for line in "${stderr_lines[@]}"; do
     [[ "$line" == "$name: "* ]] || { echo "$name: stray stderr line '$line'"; return 1; }
