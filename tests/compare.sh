@@ -26,7 +26,7 @@ url="http://127.0.0.1:$(cat "$work/port")/"
 
 echo "make compare: every crawler against one lab server ($url, $pages pages, ${delay} ms delay)"
 echo
-printf '%-24s %6s %6s %9s %9s %6s %9s %5s\n' example pages errors wall cpu cpu% rss peak
+printf '%-30s %6s %6s %9s %9s %6s %9s %5s\n' example pages errors wall cpu cpu% rss peak
 status=0
 for src in examples/[0-9][0-9]-*.c; do
   name=$(basename "$src" .c)
@@ -42,12 +42,12 @@ for src in examples/[0-9][0-9]-*.c; do
   fi
   line=$(printf '%s\n' "$out" | grep '^summary: ' | tail -n 1)
   if [ -z "$line" ]; then
-    printf '%-24s  failed: %s\n' "$label" "$(head -n 1 "$work/err")"
+    printf '%-30s  failed: %s\n' "$label" "$(head -n 1 "$work/err")"
     status=1
     continue
   fi
   v() { printf '%s\n' "$line" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-  printf '%-24s %6s %6s %9s %9s %6s %9s %5s\n' "$label" "$(v pages)" "$(v errors)" "$(v wall)" \
+  printf '%-30s %6s %6s %9s %9s %6s %9s %5s\n' "$label" "$(v pages)" "$(v errors)" "$(v wall)" \
     "$(v cpu)" "$(v 'cpu%')" "$(v rss)" "$(v peak)"
 done
 kill -TERM $server 2>/dev/null
