@@ -103,3 +103,17 @@ setup_file() {
   run make -C "$TREE" -s run-98
   [ "$status" -ne 0 ]
 }
+
+@test "build: every example answers --help (exit 0, a usage line) and refuses a bogus option (exit 2)" {
+  for src in "$TOP_DIR"/examples/[0-9][0-9]-*.c; do
+    name=$(basename "$src" .c)
+    run_example 5 "$name" --help
+    [ "$status" -eq 0 ] || { echo "$name --help: exit $status"; return 1; }
+    [[ "$output" == *"usage: $name"* ]] || { echo "$name --help: no usage line"; return 1; }
+    run_example 5 "$name" --no-such-option
+    [ "$status" -eq 2 ] || { echo "$name --no-such-option: exit $status"; return 1; }
+    [[ "${stderr_lines[0]}" == "$name: unknown "*"'--no-such-option'"* ]] ||
+      { echo "$name: stderr '${stderr_lines[0]}'"; return 1; }
+    [[ "$stderr" == *"usage: $name"* ]] || { echo "$name: no usage line on stderr"; return 1; }
+  done
+}
