@@ -87,66 +87,65 @@ static int wait_for_connect(int fd, double timeout_s)
     return net_connect_result(fd);
 }
 
-int net_connect(const char *host, int port, double timeout_s, char *why, size_t why_size)
+/* One address, one socket. leave_running: start a non-blocking connect and return at once
+ * (it may still be in progress). Otherwise a blocking connect, bounded by timeout_s when
+ * that is positive. Returns the descriptor, or -1 with the errno in *err. */
+static int try_address(const struct addrinfo *ai, bool leave_running, double timeout_s, int *err)
+{
+    int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd < 0) {
+        *err = errno;
+        return -1;
+    }
+    if (leave_running) {
+        if (net_set_nonblocking(fd, true) != 0)
+            *err = errno;
+        else if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS)
+            *err = 0; /* connected already, or under way: the caller waits for writable */
+        else
+            *err = errno;
+    } else if (timeout_s <= 0) {
+        *err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
+    } else {
+        /* A bounded connect: start it non-blocking, wait with poll, go back to blocking
+         * mode for the rest of the exchange. */
+        net_set_nonblocking(fd, true);
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+            *err = 0;
+        else
+            *err = errno == EINPROGRESS ? wait_for_connect(fd, timeout_s) : errno;
+        net_set_nonblocking(fd, false);
+    }
+    if (*err == 0)
+        return fd;
+    close(fd);
+    return -1;
+}
+
+/* Resolve host:port and try each address in turn until one connects (or starts to). */
+static int connect_any(const char *host, int port, bool leave_running, double timeout_s, char *why,
+                       size_t why_size)
 {
     struct addrinfo *list = resolve(host, port, why, why_size);
     if (list == NULL)
         return -1;
     int fd = -1, err = 0;
-    for (struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-        if (fd < 0) {
-            err = errno;
-            continue;
-        }
-        if (timeout_s <= 0) {
-            if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-                break;
-            err = errno;
-        } else {
-            /* A bounded connect: start it non-blocking, wait with poll, go back to
-             * blocking mode for the rest of the exchange. */
-            net_set_nonblocking(fd, true);
-            if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-                err = 0;
-            else
-                err = errno == EINPROGRESS ? wait_for_connect(fd, timeout_s) : errno;
-            net_set_nonblocking(fd, false);
-            if (err == 0)
-                break;
-        }
-        close(fd);
-        fd = -1;
-    }
+    for (struct addrinfo *ai = list; ai != NULL && fd < 0; ai = ai->ai_next)
+        fd = try_address(ai, leave_running, timeout_s, &err);
     freeaddrinfo(list);
     if (fd < 0)
         net_describe_failure("connect", host, port, err, why, why_size);
     return fd;
 }
 
+int net_connect(const char *host, int port, double timeout_s, char *why, size_t why_size)
+{
+    return connect_any(host, port, false, timeout_s, why, why_size);
+}
+
 int net_connect_start(const char *host, int port, char *why, size_t why_size)
 {
-    struct addrinfo *list = resolve(host, port, why, why_size);
-    if (list == NULL)
-        return -1;
-    int fd = -1, err = 0;
-    for (struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-        if (fd < 0) {
-            err = errno;
-            continue;
-        }
-        if (net_set_nonblocking(fd, true) == 0 &&
-            (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS))
-            break;
-        err = errno;
-        close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(list);
-    if (fd < 0)
-        net_describe_failure("connect", host, port, err, why, why_size);
-    return fd;
+    return connect_any(host, port, true, 0, why, why_size);
 }
 
 int net_listen_loopback(int port, int backlog, int *bound_port)
