@@ -68,6 +68,7 @@ enum {
     LINGER_MS = 2000,          /* after our last byte, how long we wait for the client */
     NEVER_MS = 300 * 1000,     /* /fault/never holds a connection at most this long */
     DRIP_MS = 20,              /* /fault/slow: one byte per DRIP_MS */
+    SLOW_DRIP_MS = 200,        /* /fault/drip-headers, /fault/drip-body: one byte per 200 ms */
     EMFILE_PAUSE_MS = 100,     /* out of descriptors: stop accepting for this long */
     MANY_LINKS = 20000,        /* links on /fault/many-links */
     LONG_HEADER = 1024 * 1024, /* /fault/long-header: one header line of 1 MiB */
@@ -134,7 +135,7 @@ struct pattern {
 
 enum pace {
     PACE_FULL_SPEED, /* as fast as the client reads */
-    PACE_DRIP,       /* one byte every DRIP_MS (/fault/slow) */
+    PACE_DRIP,       /* one byte every drip_ms (/fault/slow, /fault/drip-*) */
     PACE_NEVER,      /* never a byte (/fault/never) */
 };
 
@@ -142,6 +143,8 @@ struct answer {
     int status;         /* for the log line: 200, 404, ... (0: no status line) */
     long long body_len; /* for the log line; -1 = endless */
     enum pace pace;
+    int drip_ms;             /* PACE_DRIP: milliseconds between two bytes */
+    long long drip_after;    /* PACE_DRIP: bytes sent at once before the drip starts */
     struct text head;
     const struct pattern *fill;
     long long fill_len; /* -1: the fill never ends */
@@ -442,7 +445,36 @@ static void fault_slow(const struct server *s, struct answer *a)
     a->status = 200;
     a->body_len = 13;
     a->pace = PACE_DRIP;
+    a->drip_ms = DRIP_MS;
     text_add(&a->head, "HTTP/1.0 200 OK\r\nContent-Length: 13\r\n\r\nslow but ok.\n"); /* 52 */
+}
+
+/* Headers that take 14 s to arrive: a client whose timer restarts on every byte waits
+ * for all of them; a client with a deadline per fetch (-t) gives up on time. */
+static void fault_drip_headers(const struct server *s, struct answer *a)
+{
+    (void)s;
+    a->status = 200;
+    a->body_len = 9;
+    a->pace = PACE_DRIP;
+    a->drip_ms = SLOW_DRIP_MS;
+    text_add(&a->head, "HTTP/1.0 200 OK\r\nX-Drip: one byte every 200 ms\r\n"
+                       "Content-Length: 9\r\n\r\n"); /* 70 bytes: 14 s */
+    text_add(&a->tail, "dripped.\n");
+}
+
+/* Headers at once, then a 100-byte body one byte every 200 ms: 20 s in all. */
+static void fault_drip_body(const struct server *s, struct answer *a)
+{
+    (void)s;
+    a->status = 200;
+    a->body_len = 100;
+    a->pace = PACE_DRIP;
+    a->drip_ms = SLOW_DRIP_MS;
+    text_add(&a->head, "HTTP/1.0 200 OK\r\nContent-Length: 100\r\n\r\n");
+    a->drip_after = (long long)a->head.len;
+    for (int i = 0; i < 10; i++)
+        text_add(&a->tail, "drip-body\n"); /* 10 x 10 bytes */
 }
 
 static void fault_binary(const struct server *s, struct answer *a)
@@ -527,6 +559,8 @@ static const struct fault faults[] = {
     {"/fault/endless-header", fault_endless_header},
     {"/fault/long-header", fault_long_header},
     {"/fault/slow", fault_slow},
+    {"/fault/drip-headers", fault_drip_headers},
+    {"/fault/drip-body", fault_drip_body},
     {"/fault/binary", fault_binary},
     {"/fault/no-length", fault_no_length},
     {"/fault/redirect", fault_redirect},
@@ -1021,7 +1055,8 @@ static void start_answer(struct server *s, struct conn *c)
     }
 }
 
-/* Send one byte of a dripping answer; the next one DRIP_MS later. */
+/* Send one byte of a dripping answer (the first drip_after bytes at once); the next
+ * one drip_ms later. */
 static void drip(struct server *s, struct conn *c)
 {
     const char *bytes;
@@ -1030,14 +1065,19 @@ static void drip(struct server *s, struct conn *c)
         finish_answer(s, c);
         return;
     }
-    ssize_t sent = send(c->fd, bytes, 1, 0);
+    size_t want = 1;
+    if (c->answer.sent < c->answer.drip_after && (long long)n > 1) {
+        long long left = c->answer.drip_after - c->answer.sent;
+        want = left < (long long)n ? (size_t)left : n;
+    }
+    ssize_t sent = send(c->fd, bytes, want, 0);
     if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
         conn_close(s, c);
         return;
     }
-    if (sent == 1)
-        c->answer.sent++;
-    c->deadline += DRIP_MS / 1000.0;
+    if (sent > 0)
+        c->answer.sent += sent;
+    c->deadline += c->answer.drip_ms / 1000.0;
 }
 
 /* A connection's deadline has passed. */
