@@ -1,8 +1,9 @@
 /* clock.h — how long, how much CPU, how much memory: the figures every example reports.
  *
  * Wall time comes from CLOCK_MONOTONIC (never jumps when the system clock is set); CPU
- * time and peak resident memory come from getrusage(RUSAGE_SELF): user + system time of
- * every thread of this process.
+ * time comes from getrusage(RUSAGE_SELF): user + system time of every thread of this
+ * process, counted from the start of main(); peak resident memory from /proc/self/status
+ * where there is one. Neither includes what a parent spent before exec.
  */
 #ifndef ASYNCLAB_CLOCK_H
 #define ASYNCLAB_CLOCK_H
@@ -16,11 +17,19 @@ double clock_now(void);
 /* Seconds since clock_start(). */
 double clock_elapsed(void);
 
-/* CPU seconds (user + system) used by this process so far. */
+/* CPU seconds (user + system) used by this program since clock_start(): not what the
+ * process spent before it exec'd this program. */
 double clock_cpu(void);
 
-/* Peak resident set size of this process so far, in MiB. */
+/* Peak resident set size of this process so far, in MiB: its own, not inherited from
+ * the process that exec'd it (VmHWM from /proc/self/status, getrusage where there is
+ * no /proc). */
 double clock_peak_rss_mib(void);
+
+/* cpu seconds over wall seconds as a percentage, never above 100 x the online cores;
+ * 0 when wall is under 10 ms, where the ratio would be noise (CPU spent loading the
+ * program before the clock started, divided by almost nothing). */
+double clock_cpu_percent(double cpu, double wall);
 
 /* Sleep for the given number of milliseconds (restarts after signals). */
 void clock_sleep_ms(double ms);

@@ -352,7 +352,7 @@ void crawl_print_summary(int pages, int errors, long long bytes, int peak)
     double wall = clock_elapsed(), cpu = clock_cpu();
     summary_print("pages=%d errors=%d bytes=%lld wall=%.3fs cpu=%.3fs cpu%%=%.1f rss=%.1fMiB "
                   "peak=%d",
-                  pages, errors, bytes, wall, cpu, wall > 0 ? 100.0 * cpu / wall : 0.0,
+                  pages, errors, bytes, wall, cpu, clock_cpu_percent(cpu, wall),
                   clock_peak_rss_mib(), peak);
 }
 
