@@ -8,13 +8,14 @@
  */
 #include "http.h"
 
+#include "ascii.h"
+
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 enum { PHASE_HEAD, PHASE_BODY, PHASE_DONE, PHASE_ERROR };
 
@@ -54,11 +55,6 @@ static const char *cap_text(size_t bytes, char *buf, size_t size)
     return buf;
 }
 
-static bool is_digit(unsigned char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 /* Bytes a header value or a reason phrase may not hold: controls other than tab, DEL. */
 static bool is_control(unsigned char c)
 {
@@ -68,13 +64,8 @@ static bool is_control(unsigned char c)
 /* RFC 9110 "tchar": the characters of a header name. */
 static bool is_token_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || ascii_is_digit(c) ||
            (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-static bool name_is(const char *s, size_t n, const char *name)
-{
-    return strlen(name) == n && strncasecmp(s, name, n) == 0;
 }
 
 void http_response_init(struct http_response *r, size_t body_cap, size_t header_cap)
@@ -99,12 +90,12 @@ void http_response_free(struct http_response *r)
  * nothing more or a space and a reason phrase. */
 static enum http_result parse_status_line(struct http_response *r, const char *s, size_t n)
 {
-    if (n < 12 || memcmp(s, "HTTP/", 5) != 0 || !is_digit((unsigned char)s[5]) || s[6] != '.' ||
-        !is_digit((unsigned char)s[7]) || s[8] != ' ')
+    if (n < 12 || memcmp(s, "HTTP/", 5) != 0 || !ascii_is_digit((unsigned char)s[5]) ||
+        s[6] != '.' || !ascii_is_digit((unsigned char)s[7]) || s[8] != ' ')
         return fail(r, "malformed status line");
     int status = 0;
     for (size_t i = 9; i < 12; i++) {
-        if (!is_digit((unsigned char)s[i]))
+        if (!ascii_is_digit((unsigned char)s[i]))
             return fail(r, "malformed status line");
         status = status * 10 + (s[i] - '0');
     }
@@ -117,28 +108,54 @@ static enum http_result parse_status_line(struct http_response *r, const char *s
     return HTTP_MORE;
 }
 
-/* Digits only, no sign, no space inside, no overflow; equal to any earlier one. */
-static enum http_result parse_content_length(struct http_response *r, const char *v, size_t n)
+/* One element of a Content-Length list: digits only, no sign, no overflow. Returns the
+ * value, or -1 (too large: -2). */
+static long long content_length_value(const char *v, size_t n)
 {
     if (n == 0)
-        return fail(r, "bad Content-Length");
+        return -1;
     long long value = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!is_digit((unsigned char)v[i]))
-            return fail(r, "bad Content-Length");
+        if (!ascii_is_digit((unsigned char)v[i]))
+            return -1;
         int digit = v[i] - '0';
         if (value > (LLONG_MAX - digit) / 10)
-            return fail(r, "bad Content-Length: too large");
+            return -2;
         value = value * 10 + digit;
     }
-    if (r->content_length >= 0 && r->content_length != value)
-        return fail(r, "bad Content-Length: two different values");
-    if ((unsigned long long)value > r->body_cap_limit) {
-        char cap[32];
-        return fail(r, "body larger than %s (Content-Length: %lld)",
-                    cap_text(r->body_cap_limit, cap, sizeof cap), value);
+    return value;
+}
+
+/* "5", or a list of the same number ("5, 5", or a second Content-Length header saying 5
+ * again), which RFC 9110 lets a recipient accept as that number. Two different numbers
+ * mean the body's end is unknown: refused. */
+static enum http_result parse_content_length(struct http_response *r, const char *v, size_t n)
+{
+    for (size_t i = 0; i <= n;) {
+        size_t start = i;
+        while (i < n && v[i] != ',')
+            i++;
+        size_t from = start, to = i;
+        while (from < to && (v[from] == ' ' || v[from] == '\t'))
+            from++;
+        while (to > from && (v[to - 1] == ' ' || v[to - 1] == '\t'))
+            to--;
+        long long value = content_length_value(v + from, to - from);
+        if (value == -2)
+            return fail(r, "bad Content-Length: too large");
+        if (value < 0)
+            return fail(r, "bad Content-Length");
+        if (r->content_length >= 0 && r->content_length != value)
+            return fail(r, "bad Content-Length: two different values (%lld and %lld)",
+                        r->content_length, value);
+        if ((unsigned long long)value > r->body_cap_limit) {
+            char cap[32];
+            return fail(r, "body larger than %s (Content-Length: %lld)",
+                        cap_text(r->body_cap_limit, cap, sizeof cap), value);
+        }
+        r->content_length = value;
+        i++; /* past the ',' (or past the end) */
     }
-    r->content_length = value;
     return HTTP_MORE;
 }
 
@@ -162,11 +179,12 @@ static enum http_result parse_header_line(struct http_response *r, const char *s
         if (is_control((unsigned char)v[i]))
             return fail(r, "malformed header line");
 
-    if (name_is(s, name_len, "content-length"))
+    if (ascii_equals_nocase(s, name_len, "content-length"))
         return parse_content_length(r, v, v_len);
-    if (name_is(s, name_len, "transfer-encoding") && !name_is(v, v_len, "identity"))
+    if (ascii_equals_nocase(s, name_len, "transfer-encoding") &&
+        !ascii_equals_nocase(v, v_len, "identity"))
         return fail(r, "Transfer-Encoding is not supported (this is an HTTP/1.0 client)");
-    if (name_is(s, name_len, "location")) {
+    if (ascii_equals_nocase(s, name_len, "location")) {
         if (v_len >= sizeof r->location)
             return fail(r, "Location header longer than %zu bytes", sizeof r->location - 1);
         memcpy(r->location, v, v_len);
@@ -213,10 +231,28 @@ static enum http_result append_body(struct http_response *r, const char *data, s
 }
 
 /* The empty line after the headers: what comes next is the body (if any). */
+/* A 1xx answer ("100 Continue", "103 Early Hints") is interim: it has no body and the
+ * real response follows it on the same connection. Forget it and read the next status
+ * line; its bytes still count against the header cap, so endless 1xx lines end there.
+ * 101 would switch protocols, which this client never asks for. */
+static enum http_result skip_interim(struct http_response *r)
+{
+    if (r->status == 101)
+        return fail(r, "101 Switching Protocols, which an HTTP/1.0 GET never asks for");
+    r->interim_len += r->head_len;
+    r->head_len = 0;
+    r->status = 0;
+    r->content_length = -1;
+    r->location[0] = '\0';
+    return HTTP_MORE;
+}
+
 static enum http_result end_of_head(struct http_response *r)
 {
     free(r->head); /* every line has been read: the header text is no longer needed */
     r->head = NULL;
+    if (r->status >= 100 && r->status < 200)
+        return skip_interim(r);
     if (r->status == 204 || r->status == 304) /* these never have a body */
         r->content_length = 0;
     r->phase = PHASE_BODY;
@@ -272,7 +308,7 @@ static size_t feed_head(struct http_response *r, const char *data, size_t n)
         fail(r, "malformed status line");
         return n;
     }
-    if (take > r->header_cap_limit - r->head_len) {
+    if (take > r->header_cap_limit - r->head_len - r->interim_len) {
         char cap[32];
         fail(r, "headers larger than %s", cap_text(r->header_cap_limit, cap, sizeof cap));
         return n;

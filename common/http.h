@@ -40,13 +40,15 @@ struct http_response {
     size_t body_alloc;
     char *head; /* the status line and headers collected so far */
     size_t head_len;
+    size_t interim_len; /* bytes of 1xx responses skipped before this head */
 };
 
 /* Prepare a response to be filled. body_cap and header_cap of 0 mean the defaults
  * above. Allocates nothing until bytes arrive. */
 void http_response_init(struct http_response *r, size_t body_cap, size_t header_cap);
 
-/* Give the parser the next n bytes received. Returns HTTP_DONE as soon as the response
+/* Give the parser the next n bytes received. Interim 1xx responses (100 Continue) are
+ * skipped: the response is the one after them. Returns HTTP_DONE as soon as the response
  * is complete (a Content-Length body fully read), HTTP_ERROR on malformed input or a
  * cap exceeded, HTTP_MORE otherwise. After DONE or ERROR further calls change nothing. */
 enum http_result http_response_feed(struct http_response *r, const char *data, size_t n);

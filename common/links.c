@@ -1,40 +1,18 @@
 /* links.c — find the href of every <a> tag in a page (see links.h).
  *
- * A scanner, not a parser: it walks the bytes once, and at each "<a" followed by white
- * space or '>' reads the tag's attributes the way a browser's tokenizer does (name, then
+ * A scanner, not a parser: it walks the bytes once, skips comments and the text of
+ * <script> and <style>, and at each "<a" followed by white space, '/' or '>' reads the
+ * tag's attributes the way a browser's tokenizer does (name, then
  * optional "=" and a value in double quotes, single quotes or none). Every read is bounded
  * by len: the input may hold NUL bytes and need not end in one.
  */
 #include "links.h"
 
+#include "ascii.h"
+
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
-#include <strings.h>
-
-static bool is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-static unsigned char to_lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-static bool is_alpha(unsigned char c)
-{
-    return (to_lower(c) >= 'a' && to_lower(c) <= 'z');
-}
-
-static bool is_digit(unsigned char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool equals_nocase(const char *s, size_t n, const char *word)
-{
-    return strlen(word) == n && strncasecmp(s, word, n) == 0;
-}
 
 /* Where the value of one tag's href lies in the page. */
 struct span {
@@ -50,7 +28,7 @@ static const char *read_tag(const char *p, const char *end, struct span *href)
     href->start = NULL;
     href->len = 0;
     for (;;) {
-        while (p < end && (is_space((unsigned char)*p) || *p == '/'))
+        while (p < end && (ascii_is_space((unsigned char)*p) || *p == '/'))
             p++;
         if (p == end)
             return NULL;
@@ -59,15 +37,15 @@ static const char *read_tag(const char *p, const char *end, struct span *href)
 
         const char *name = p; /* a name runs to white space, '/', '>' or '=' */
         p++;                  /* (a first '=' belongs to the name, as in browsers) */
-        while (p < end && !is_space((unsigned char)*p) && *p != '/' && *p != '>' && *p != '=')
+        while (p < end && !ascii_is_space((unsigned char)*p) && *p != '/' && *p != '>' && *p != '=')
             p++;
         size_t name_len = (size_t)(p - name);
-        while (p < end && is_space((unsigned char)*p))
+        while (p < end && ascii_is_space((unsigned char)*p))
             p++;
         if (p == end || *p != '=')
             continue; /* an attribute without a value */
         p++;
-        while (p < end && is_space((unsigned char)*p))
+        while (p < end && ascii_is_space((unsigned char)*p))
             p++;
         if (p == end)
             return NULL;
@@ -83,11 +61,11 @@ static const char *read_tag(const char *p, const char *end, struct span *href)
             p = close + 1;
         } else {
             value = p;
-            while (p < end && !is_space((unsigned char)*p) && *p != '>')
+            while (p < end && !ascii_is_space((unsigned char)*p) && *p != '>')
                 p++;
             value_len = (size_t)(p - value);
         }
-        if (href->start == NULL && equals_nocase(name, name_len, "href")) {
+        if (href->start == NULL && ascii_equals_nocase(name, name_len, "href")) {
             href->start = value;
             href->len = value_len;
         }
@@ -133,10 +111,10 @@ static size_t decode_number(const char *s, size_t n, char *out, size_t *out_len)
     size_t digits = 0;
     for (; i < n && digits < 8; i++, digits++) {
         unsigned char d = (unsigned char)s[i];
-        if (is_digit(d))
+        if (ascii_is_digit(d))
             c = c * (hex ? 16 : 10) + (d - '0');
-        else if (hex && to_lower(d) >= 'a' && to_lower(d) <= 'f')
-            c = c * 16 + (to_lower(d) - 'a' + 10);
+        else if (hex && ascii_to_lower(d) >= 'a' && ascii_to_lower(d) <= 'f')
+            c = c * 16 + (ascii_to_lower(d) - 'a' + 10);
         else
             break;
     }
@@ -196,15 +174,15 @@ static size_t decode_href(const char *s, size_t n, char *out)
  * other schemes are not web pages. */
 static bool is_web_link(const char *s, size_t n)
 {
-    if (n == 0 || !is_alpha((unsigned char)s[0]))
+    if (n == 0 || !ascii_is_alpha((unsigned char)s[0]))
         return true; /* no scheme: relative */
     size_t i = 1;
-    while (i < n && (is_alpha((unsigned char)s[i]) || is_digit((unsigned char)s[i]) ||
+    while (i < n && (ascii_is_alpha((unsigned char)s[i]) || ascii_is_digit((unsigned char)s[i]) ||
                      s[i] == '+' || s[i] == '-' || s[i] == '.'))
         i++;
     if (i == n || s[i] != ':')
         return true; /* "page.html", "a/b:c" */
-    return equals_nocase(s, i, "http") || equals_nocase(s, i, "https");
+    return ascii_equals_nocase(s, i, "http") || ascii_equals_nocase(s, i, "https");
 }
 
 /* Decode, trim and filter one href; report it if it is a link to a web page. */
@@ -215,12 +193,17 @@ static bool report_href(struct span href, links_fn found, void *ctx)
     if (n > LINK_MAX || memchr(buf, '\0', n) != NULL) /* a NUL would cut the string short */
         return false;
     char *s = buf; /* browsers ignore white space around a URL */
-    while (n > 0 && is_space((unsigned char)s[0])) {
+    while (n > 0 && ascii_is_space((unsigned char)s[0])) {
         s++;
         n--;
     }
-    while (n > 0 && is_space((unsigned char)s[n - 1]))
+    while (n > 0 && ascii_is_space((unsigned char)s[n - 1]))
         n--;
+    size_t kept = 0; /* and drop every tab, CR and LF inside it (an href wrapped in the source) */
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+            s[kept++] = s[i];
+    n = kept;
     if (n == 0 || !is_web_link(s, n))
         return false;
     s[n] = '\0';
@@ -229,11 +212,37 @@ static bool report_href(struct span href, links_fn found, void *ctx)
     return true;
 }
 
-/* True if p (with at least one byte after the '<') opens an <a> tag. */
-static bool opens_a_tag(const char *p, const char *end)
+/* True if the tag at p ("<...") is named name: the name, then white space, '/' or '>'
+ * ("<a href", "<a/href", "<a>"; not "<abbr" or "<a-x"). */
+static bool opens_tag(const char *p, const char *end, const char *name)
 {
-    return end - p >= 3 && (p[1] == 'a' || p[1] == 'A') &&
-           (is_space((unsigned char)p[2]) || p[2] == '>');
+    size_t n = strlen(name);
+    return (size_t)(end - p) >= n + 2 && ascii_equals_nocase(p + 1, n, name) &&
+           (ascii_is_space((unsigned char)p[n + 1]) || p[n + 1] == '/' || p[n + 1] == '>');
+}
+
+/* Where a comment that opens at lt ("<!--") ends, or NULL if it never does. "<!-->" and
+ * "<!--->" are empty comments to a browser: the search for "-->" starts inside "<!--". */
+static const char *skip_comment(const char *lt, const char *end)
+{
+    for (const char *p = lt + 2; end - p >= 3; p++)
+        if (memcmp(p, "-->", 3) == 0)
+            return p + 3;
+    return NULL;
+}
+
+/* <script> and <style> hold text, not tags: an "<a href" in a script is code that builds
+ * a link, not one. Skip from after the opening tag (at p) to the matching end tag.
+ * Returns where scanning resumes, or NULL if the page ends first. */
+static const char *skip_raw_text(const char *p, const char *end, const char *name)
+{
+    size_t n = strlen(name);
+    for (; (size_t)(end - p) >= n + 2; p++)
+        if (p[0] == '<' && p[1] == '/' && ascii_equals_nocase(p + 2, n, name) &&
+            (end - p == (ptrdiff_t)(n + 2) || ascii_is_space((unsigned char)p[n + 2]) ||
+             p[n + 2] == '/' || p[n + 2] == '>'))
+            return p + 2 + n;
+    return NULL;
 }
 
 size_t links_scan(const char *html, size_t len, links_fn found, void *ctx)
@@ -247,16 +256,24 @@ size_t links_scan(const char *html, size_t len, links_fn found, void *ctx)
         if (lt == NULL)
             break;
         p = lt + 1;
-        if ((size_t)(end - lt) >= 4 && memcmp(lt, "<!--", 4) == 0) { /* skip a comment */
-            const char *stop = lt + 4;
-            while (stop + 3 <= end && memcmp(stop, "-->", 3) != 0)
-                stop++;
-            if (stop + 3 > end)
+        if ((size_t)(end - lt) >= 4 && memcmp(lt, "<!--", 4) == 0) {
+            p = skip_comment(lt, end);
+            if (p == NULL)
                 break;
-            p = stop + 3;
             continue;
         }
-        if (!opens_a_tag(lt, end))
+        const char *raw = opens_tag(lt, end, "script")  ? "script"
+                          : opens_tag(lt, end, "style") ? "style"
+                                                        : NULL;
+        if (raw != NULL) {
+            struct span ignored;
+            const char *after = read_tag(lt + 1 + strlen(raw), end, &ignored);
+            p = after ? skip_raw_text(after, end, raw) : NULL;
+            if (p == NULL)
+                break;
+            continue;
+        }
+        if (!opens_tag(lt, end, "a"))
             continue;
         struct span href;
         const char *after = read_tag(lt + 2, end, &href);

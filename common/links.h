@@ -3,8 +3,10 @@
  * Not an HTML parser: a scanner that is good enough for a crawler and safe on any input
  * (binary bytes, NULs, unterminated tags). It finds <a ... href=...> case-insensitively,
  * with the value in double quotes, single quotes or none, across newlines; decodes the
- * common entities (&amp; &lt; &gt; &quot; &#39; &#NN;); and skips links that are not
- * web pages (javascript:, mailto:, tel:, data:, ftp:, ...).
+ * common entities (&amp; &lt; &gt; &quot; &#39; &#NN;); trims white space around the
+ * value and drops tab, CR and LF inside it, as browsers do; ignores what is inside
+ * <!-- -->, <script> and <style>; and skips links that are not web pages (javascript:,
+ * mailto:, tel:, data:, ftp:, ...).
  */
 #ifndef ASYNCLAB_LINKS_H
 #define ASYNCLAB_LINKS_H

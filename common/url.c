@@ -7,37 +7,16 @@
  */
 #include "url.h"
 
+#include "ascii.h"
+
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 /* The limits as the messages below state them. */
 _Static_assert(URL_PATH_MAX == 2048 && URL_TEXT_MAX == 2336, "update the messages");
 
 static const char WHY_HTTPS[] =
     "https is not supported (TLS is outside this lab): use an http:// URL";
-
-/* Not a character class from <ctype.h>: those depend on the locale and take an int that
- * must not be a negative char. These look at ASCII only. */
-static bool is_alpha(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool is_digit(unsigned char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool is_hex(unsigned char c)
-{
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static unsigned char to_lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
-}
 
 /* Space, DEL and the control characters: never allowed anywhere in a URL. */
 static bool is_forbidden(unsigned char c)
@@ -49,21 +28,16 @@ static bool is_forbidden(unsigned char c)
  * start with one (RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"). */
 static size_t scheme_length(const char *s, size_t n)
 {
-    if (n == 0 || !is_alpha((unsigned char)s[0]))
+    if (n == 0 || !ascii_is_alpha((unsigned char)s[0]))
         return 0;
     for (size_t i = 1; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == ':')
             return i;
-        if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.')
+        if (!ascii_is_alpha(c) && !ascii_is_digit(c) && c != '+' && c != '-' && c != '.')
             return 0;
     }
     return 0;
-}
-
-static bool scheme_is(const char *s, size_t n, const char *name)
-{
-    return strlen(name) == n && strncasecmp(s, name, n) == 0;
 }
 
 /* Why a scheme other than http is refused. *why must be a constant string, so the schemes
@@ -84,7 +58,7 @@ static const char *why_scheme(const char *s, size_t n)
     };
 #undef OTHER
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (scheme_is(s, n, known[i].name))
+        if (ascii_equals_nocase(s, n, known[i].name))
             return known[i].why;
     return "unsupported scheme: only http:// URLs are fetched";
 }
@@ -112,14 +86,15 @@ static int parse_host(const char *s, size_t n, struct url *out, const char **why
     bool colon = false;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (literal && (is_hex(c) || c == ':' || c == '.')) {
+        if (literal && (ascii_is_hex(c) || c == ':' || c == '.')) {
             colon = colon || c == ':';
-        } else if (literal || !(is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_')) {
+        } else if (literal ||
+                   !(ascii_is_alpha(c) || ascii_is_digit(c) || c == '-' || c == '.' || c == '_')) {
             *why = literal ? "bad IPv6 address: only hex digits, ':' and '.' are allowed"
                            : "bad character in host name";
             return -1;
         }
-        out->host[i] = (char)to_lower(c);
+        out->host[i] = (char)ascii_to_lower(c);
     }
     if (literal && !colon) {
         *why = "bad IPv6 address: expected [address]";
@@ -137,7 +112,7 @@ static int parse_port(const char *s, size_t n, int *port, const char **why)
     }
     long value = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!is_digit((unsigned char)s[i])) {
+        if (!ascii_is_digit((unsigned char)s[i])) {
             *why = "bad port: not a number";
             return -1;
         }
@@ -335,11 +310,11 @@ int url_parse(const char *text, struct url *out, const char **why)
         return -1;
     size_t scheme = scheme_length(text, n);
     /* "localhost:8080/" is a host and a port without the scheme, not a scheme "localhost". */
-    if (scheme == 0 || (scheme + 1 < n && is_digit((unsigned char)text[scheme + 1]))) {
+    if (scheme == 0 || (scheme + 1 < n && ascii_is_digit((unsigned char)text[scheme + 1]))) {
         *why = "no scheme: expected http://host[:port]/path";
         return -1;
     }
-    if (!scheme_is(text, scheme, "http")) {
+    if (!ascii_equals_nocase(text, scheme, "http")) {
         *why = why_scheme(text, scheme);
         return -1;
     }
@@ -373,7 +348,7 @@ int url_resolve(const struct url *base, const char *ref, struct url *out, const 
 
     const char *s = copy;
     size_t scheme = scheme_length(s, n);
-    if (scheme > 0 && !scheme_is(s, scheme, "http")) {
+    if (scheme > 0 && !ascii_equals_nocase(s, scheme, "http")) {
         *why = why_scheme(s, scheme);
         return -1;
     }

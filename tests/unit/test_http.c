@@ -178,6 +178,26 @@ static void test_good_responses(void)
     expect_response("two equal Content-Lengths",
                     BYTES("HTTP/1.0 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok"),
                     false, "DONE 200 len=2 body=ok");
+    expect_response("Content-Length list of identical values",
+                    BYTES("HTTP/1.0 200 OK\r\nContent-Length: 5, 5\r\n\r\nhello"), false,
+                    "DONE 200 len=5 body=hello");
+    expect_response(
+        "Content-Length list without spaces, then the same header again",
+        BYTES("HTTP/1.0 200 OK\r\nContent-Length: 2,2,\t2\r\nContent-Length: 2\r\n\r\nok"), false,
+        "DONE 200 len=2 body=ok");
+    expect_response(
+        "100 Continue before the response",
+        BYTES("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"),
+        false, "DONE 200 len=5 body=hello");
+    expect_response("103 Early Hints with headers, then a redirect",
+                    BYTES("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n"
+                          "Location: /not-this\r\nContent-Length: 9\r\n\r\n"
+                          "HTTP/1.1 302 Found\r\nLocation: /new\r\nContent-Length: 0\r\n\r\n"),
+                    false, "DONE 302 len=0 location=/new");
+    expect_response("two interim responses, body to EOF",
+                    BYTES("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\n\n"
+                          "HTTP/1.0 200 OK\r\n\r\nbody"),
+                    true, "DONE 200 len=4 body=body");
     expect_response("empty header value",
                     BYTES("HTTP/1.0 200 OK\r\nX-Empty:\r\nContent-Length: 1\r\n\r\n!"), false,
                     "DONE 200 len=1 body=!");
@@ -257,7 +277,8 @@ static void test_broken_responses(void)
     expect_response("NUL in a header name", BYTES("HTTP/1.0 200 OK\r\nX\0Y: 1\r\n\r\n"), true,
                     "error: malformed header line");
 
-    static const char *const bad_length[] = {"abc", "-1", "+5", "1 2", "", "0x10", "5,5", "1.0"};
+    static const char *const bad_length[] = {"abc", "-1", "+5",   "1 2", "",   "0x10",
+                                             "5,",  ",5", "5,,5", "5;5", "1.0"};
     for (size_t i = 0; i < sizeof bad_length / sizeof bad_length[0]; i++) {
         char name[80], text[120];
         int len = snprintf(text, sizeof text, "HTTP/1.0 200 OK\r\nContent-Length: %s\r\n\r\nx",
@@ -270,7 +291,21 @@ static void test_broken_responses(void)
                     true, "error: bad Content-Length: too large");
     expect_response("two different Content-Lengths",
                     BYTES("HTTP/1.0 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc"),
-                    true, "error: bad Content-Length: two different values");
+                    true, "error: bad Content-Length: two different values (2 and 3)");
+    expect_response("a Content-Length list of different values",
+                    BYTES("HTTP/1.0 200 OK\r\nContent-Length: 3, 30\r\n\r\nabc"), true,
+                    "error: bad Content-Length: two different values (3 and 30)");
+    expect_response("Content-Length list after a different header",
+                    BYTES("HTTP/1.0 200 OK\r\nContent-Length: 5\r\nContent-Length: 5, 6\r\n\r\n"),
+                    true, "error: bad Content-Length: two different values (5 and 6)");
+    expect_response(
+        "101 Switching Protocols is refused",
+        BYTES("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\nHTTP/1.0 200 OK\r\n"), true,
+        "error: 101 Switching Protocols, which an HTTP/1.0 GET never asks for");
+    expect_response("100 Continue then nothing", BYTES("HTTP/1.1 100 Continue\r\n\r\n"), true,
+                    "error: connection closed before the status line");
+    expect_response("100 Continue then garbage", BYTES("HTTP/1.1 100 Continue\r\n\r\n<html>"), true,
+                    "error: malformed status line");
     expect_response("Content-Length above the body cap",
                     BYTES("HTTP/1.0 200 OK\r\nContent-Length: 52428800\r\n\r\n"), false,
                     "error: body larger than 8 MiB (Content-Length: 52428800)");
@@ -318,6 +353,12 @@ static size_t endless_headers(size_t i, char *buf, size_t size)
     if (i == 0)
         return (size_t)snprintf(buf, size, "HTTP/1.0 200 OK\r\n");
     return (size_t)snprintf(buf, size, "X-Header-%zu: value\r\n", i);
+}
+
+static size_t endless_continues(size_t i, char *buf, size_t size)
+{
+    (void)i;
+    return (size_t)snprintf(buf, size, "HTTP/1.1 100 Continue\r\n\r\n");
 }
 
 static void test_caps(void)
@@ -370,6 +411,14 @@ static void test_caps(void)
     feed_stream(&r, endless_headers, 10 * 1024 * 1024, &res);
     check_text("endless headers", describe(&r, res, got, sizeof got),
                "error: headers larger than 64 KiB");
+    http_response_free(&r);
+
+    http_response_init(&r, 0, 0);
+    fed = feed_stream(&r, endless_continues, 10 * 1024 * 1024, &res);
+    check_text("endless 100 Continue responses", describe(&r, res, got, sizeof got),
+               "error: headers larger than 64 KiB");
+    check(fed <= HTTP_HEADER_CAP + 64, "endless 100 Continue stops at the header cap", "more",
+          "at most the cap");
     http_response_free(&r);
 
     /* Caps of our own choosing, named in the message. */

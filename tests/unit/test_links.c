@@ -97,7 +97,8 @@ static void test_tags_and_quotes(void)
                  "<a\thref='/j'><a\r\nhref='/k'><a\fhref=/l>", "/j|/k|/l");
     expect_links("spaces around '='", "<a href = \"/m\">", "/m");
     expect_links("newlines around '='", "<a href\n=\n'/n'>", "/n");
-    expect_links("quoted value across a newline", "<a href=\"/o\np\">", "/o\\x0ap");
+    expect_links("quoted value across a newline: the newline is dropped", "<a href=\"/o\np\">",
+                 "/op");
     expect_links("'>' inside a quoted attribute", "<a title=\"a>b\" href=\"/q\">", "/q");
     expect_links("other quote inside the value", "<a href='/say\"hi\"'>", "/say\"hi\"");
     expect_links("space before '>'", "<a href=\"/r\" >", "/r");
@@ -116,7 +117,7 @@ static void test_not_links(void)
     expect_links("<abbr> is not <a>", "<abbr title=x href=\"/no\">x</abbr>", "");
     expect_links("<area>, <aside>, <audio> are not <a>",
                  "<area href=/no1><aside href=/no2><audio href=/no3>", "");
-    expect_links("<a/...> and <a-x> are not <a ...>", "<a/href=/no1><a-x href=/no2>", "");
+    expect_links("<a-x> and <a:b> are not <a ...>", "<a-x href=/no1><a:b href=/no2>", "");
     expect_links("<link href> is not <a>", "<link rel=stylesheet href=/style.css>", "");
     expect_links("data-href does not match", "<a data-href=\"/no\">", "");
     expect_links("data-href before href", "<a data-href=\"/no\" href=\"/yes\">", "/yes");
@@ -294,10 +295,45 @@ static void test_random_pages(void)
     check(ok, "200 random pages of 4 KiB", got, "count equal to the calls");
 }
 
+/* What a browser does and the old scanner did not (issue 10). */
+static void test_like_a_browser(void)
+{
+    expect_links("<a/href=...>: '/' separates the name from an attribute",
+                 "<a/href=/yes1><A/HREF='/yes2'><a/ href=\"/yes3\">", "/yes1|/yes2|/yes3");
+    expect_links("links inside <script> are code, not links",
+                 "<script>var s = '<a href=\"/no\">';</script><a href=/yes>", "/yes");
+    expect_links("<script> with attributes, upper case end tag",
+                 "<script type=\"text/x\" data-x='>'><a href=/no></SCRIPT ><a href=/yes>", "/yes");
+    expect_links("</script inside a longer name does not end it",
+                 "<script>x='</scripts><a href=/no>'</script><a href=/yes>", "/yes");
+    expect_links("<style> is skipped", "<style>a::after{content:'<a href=/no>'}</style><a href=/y>",
+                 "/y");
+    expect_links("<scripts> and <styles> are not <script>",
+                 "<scripts><a href=/one></scripts><styles><a href=/two>", "/one|/two");
+    expect_links("unterminated <script> hides the rest", "<a href=/before><script><a href=/no>",
+                 "/before");
+    expect_links("unterminated <script> tag", "<a href=/before><script src='x", "/before");
+    expect_links("<!-- inside a script is text: </script> still ends it",
+                 "<script><!-- </script><a href=/yes> --></script>", "/yes");
+    expect_links("empty comments <!--> and <!--->", "<!--><a href=/one><!---><a href=/two>",
+                 "/one|/two");
+    expect_links("links after a comment", "<!-- <a href=/no> -- > --><a href=/yes>", "/yes");
+    expect_links("spaces around an href are trimmed", "<a href=\"  /x  \"><a href=' /y'>", "/x|/y");
+    expect_links("tab, CR and LF inside an href are dropped",
+                 "<a href=\"/long/\n    path\"><a href='/t\ta\rb'>", "/long/    path|/tab");
+    expect_links("encoded newline (&#10;) inside an href is dropped", "<a href=\"/a&#10;b&#9;c\">",
+                 "/abc");
+    expect_links("a space inside an href stays", "<a href=\"/a b\">", "/a b");
+    expect_links("only tabs and newlines: no link", "<a href=\"\t\r\n\">", "");
+    expect_links(
+        "java\\tscript: with a tab is still javascript:", "<a href=\"java\tscript:alert(1)\">", "");
+}
+
 int main(void)
 {
     test_tags_and_quotes();
     test_not_links();
+    test_like_a_browser();
     test_schemes();
     test_entities();
     test_truncated_and_binary();
