@@ -83,3 +83,65 @@ has_check() {
 @test "unit sched: timers in deadline order, fd wake-ups, timeouts, spawning, 1000 tasks" {
   run_unit test_sched 20
 }
+
+@test "unit clock: cpu% and the peak RSS (issue 10)" {
+  run_unit test_clock 9
+  has_check 'wall under 10 ms is 0.0'
+  has_check 'never above 100 x cores'
+  has_check 'touching 48 MiB raises the peak'
+}
+
+@test "unit http: 1xx interim responses and Content-Length lists (issue 10)" {
+  run_unit test_http 200
+  has_check '100 Continue before the response (one byte at a time)'
+  has_check '103 Early Hints with headers, then a redirect (split at every offset)'
+  has_check 'Content-Length list of identical values (20 random chunkings)'
+  has_check 'a Content-Length list of different values (whole)'
+  has_check 'endless 100 Continue responses'
+}
+
+@test "unit links: script, style, comments, <a/href> and white space (issue 10)" {
+  run_unit test_links 60
+  has_check 'links inside <script> are code, not links'
+  has_check '<style> is skipped'
+  has_check 'empty comments <!--> and <!--->'
+  has_check "<a/href=...>: '/' separates the name from an attribute"
+  has_check 'spaces around an href are trimmed'
+  has_check 'tab, CR and LF inside an href are dropped'
+}
+
+# A crawler started by a big, busy process: ru_maxrss and the CPU time getrusage counts
+# survive exec, so before issue 10 every crawler reported its parent's 200 MiB as its own
+# rss= and the parent's 0.5 s of CPU in its cpu=. The start URL is refused (port
+# 1), so the crawl ends in well under 10 ms of wall time: cpu% must not be the old
+# CPU-spent-loading-the-program over almost nothing (cpu%=1776.0).
+@test "summary: rss= and cpu= are the crawler's own under a 200 MiB parent; cpu% stays sane" {
+  command -v python3 >/dev/null || skip "python3 is not installed (it plays the big parent)"
+  local cores name rss cpu cpu_pct wall
+  cores=$(getconf _NPROCESSORS_ONLN)
+  for name in 03-blocking-fetch 04-busy-loop 05-select-fetch 07-coroutine-crawl 08-thread-crawl; do
+    run --separate-stderr timeout -k 2 30 python3 -c '
+import os, sys
+import time
+big = bytearray(200 * 1024 * 1024)
+for i in range(0, len(big), 4096):
+    big[i] = 1
+while time.process_time() < 0.5:
+    pass
+os.execv(sys.argv[1], sys.argv[1:])' "$BIN_DIR/$name" http://127.0.0.1:1/
+    [ "$status" -eq 1 ] || { echo "$name: exit $status"; return 1; }
+    rss=$(summary_value rss)
+    cpu=$(summary_value cpu)
+    cpu_pct=$(summary_value 'cpu%')
+    wall=$(summary_value wall)
+    echo "$name: rss=$rss cpu=$cpu cpu%=$cpu_pct wall=$wall"
+    [[ "$rss" =~ ^[0-9]+\.[0-9]MiB$ ]]
+    # Its own peak is a few MiB (more under the sanitizers), never the parent's 200.
+    awk -v r="${rss%MiB}" 'BEGIN { exit !(r > 0 && r < 100) }'
+    awk -v c="${cpu%s}" 'BEGIN { exit !(c >= 0 && c < 0.25) }'
+    awk -v p="$cpu_pct" -v c="$cores" 'BEGIN { exit !(p >= 0 && p <= 100 * c) }'
+    if awk -v w="${wall%s}" 'BEGIN { exit !(w < 0.010) }'; then
+      [ "$cpu_pct" = "0.0" ]
+    fi
+  done
+}

@@ -4,7 +4,7 @@
  * never read past its length (AddressSanitizer sees to that: libFuzzer's buffer ends
  * exactly there). Checked for every link reported:
  *   - it is a non-empty C string of at most LINK_MAX bytes, with no white space at either
- *     end (so no NUL inside what the scanner meant to report);
+ *     end (so no NUL inside what the scanner meant to report) and no tab, CR or LF inside;
  *   - the count returned equals the number of callbacks;
  *   - scanning a prefix of the page reports a prefix of the same links (a page cut short
  *     by a closed connection never invents a link);
@@ -49,6 +49,8 @@ static void on_link(const char *href, void *ctx)
         broken("empty or too long href", href);
     if (strchr(" \t\r\n\f", href[0]) != NULL || strchr(" \t\r\n\f", href[n - 1]) != NULL)
         broken("white space around href", href);
+    if (strpbrk(href, "\t\r\n") != NULL)
+        broken("tab, CR or LF inside href", href);
     if (s->count < sizeof s->hashes / sizeof s->hashes[0])
         s->hashes[s->count] = hash_text(href);
     s->count++;
