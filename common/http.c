@@ -238,7 +238,7 @@ static enum http_result append_body(struct http_response *r, const char *data, s
 static enum http_result skip_interim(struct http_response *r)
 {
     if (r->status == 101)
-        return fail(r, "101 Switching Protocols, which an HTTP/1.0 GET never asks for");
+        return fail(r, "101 Switching Protocols, not asked for");
     r->interim_len += r->head_len;
     r->head_len = 0;
     r->status = 0;
