@@ -21,7 +21,7 @@ CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT      ?= -O2 -g
 CFLAGS   ?=
-CPPFLAGS += -Icommon -MMD -MP
+CPPFLAGS += -iquote common -MMD -MP
 LDLIBS   += -pthread
 ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) -pthread $(CFLAGS)
 ifeq ($(WERROR),1)

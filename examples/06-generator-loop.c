@@ -10,7 +10,9 @@
  *   part 4  a producer and a consumer task joined by a non-blocking pipe: each waits for
  *           its end to become writable / readable; every byte arrives.
  *   part 5  two timer tasks ticking every 50 ms; with --hog a third task computes for
- *           300 ms without yielding and every tick is late by about that much.
+ *           300 ms without yielding and every tick is late by about that much. Then the
+ *           other side: the same timer and hog as two threads pinned to one CPU, where the
+ *           kernel preempts the hog and the timer thread stays on time.
  * The last line measures what a switch costs: resuming a generator and getting its yield
  * back, averaged over 10 million switches, and the bytes of state one generator needs.
  *
@@ -18,7 +20,8 @@
  *          make run-06 ARGS="--part 5 --hog"
  * Look for: the resume point (a line number) saved at each yield in part 1; the A B C
  * interleaving in part 2; timestamps in part 3 that end at the longest task; the two
- * checksums that match in part 4; the lateness of each tick in part 5, and switch_ns
+ * checksums that match in part 4; the lateness of each tick in part 5 (cooperative
+ * against preemptive: the "cooperative: ... preemptive threads: ..." line), and switch_ns
  * (a few ns: compare with 01's fork and 02's thread figures).
  *
  * Lecture claims: 11 (an event loop is a queue of ready work plus a loop; a task runs
@@ -26,6 +29,7 @@
  * 13 (cooperative switching is far cheaper than a thread or process switch), 14 (one
  * CPU-bound task stalls every other task), 15 (all of it interleaves on one core).
  */
+#include "affinity.h"
 #include "clock.h"
 #include "errors.h"
 #include "gen.h"
@@ -33,6 +37,7 @@
 #include "sched.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -46,10 +51,12 @@ static const char usage[] = "[--part N] [--hog] [--switches N] [--help]";
 
 /* What every part adds to the summary, and the clock its narration is stamped with. */
 struct run {
-    double t0;              /* start of the current part: narration says ms since then */
-    unsigned long tasks;    /* generators and tasks created */
-    unsigned long switches; /* resumes: every time a generator or task was continued */
-    double max_late_ms;     /* part 5: the latest a timer tick ran */
+    double t0;                 /* start of the current part: narration says ms since then */
+    unsigned long tasks;       /* generators and tasks created */
+    unsigned long switches;    /* resumes: every time a generator or task was continued */
+    double max_late_ms;        /* part 5: the latest a timer tick ran, in the loop */
+    double thread_max_late_ms; /* part 5: the latest a timer thread's tick ran */
+    bool part5_ran;
     bool hog;
 };
 
@@ -132,7 +139,7 @@ static void part_bare_generator(struct run *r)
     r->switches++;
     printf("  next(fib) -> done: it finished (Python raises StopIteration here)\n");
 
-    printf("  yield from: a parent generator awaits a child; the caller sees the child's values\n");
+    printf("  yield from: a parent awaits a child; the caller sees the child's values\n");
     struct launches p = {0};
     while (launches_next(&p, &value) == GEN_MORE) {
         r->switches++;
@@ -411,10 +418,105 @@ static int hog_run(struct task *t)
     GEN_END(t);
 }
 
+/* The other side of part 5: the same ticker and the same hog as two threads of this process,
+ * both pinned to one CPU, so that the timer thread can run only if the kernel takes that CPU
+ * away from the hog. It does: when the timer thread's sleep ends, the scheduler sees a task
+ * that has used far less CPU than the hog and preempts the hog at once (wake-up preemption);
+ * even without that, the hog's time slice ends within a few ms. */
+struct thread_side {
+    int cpu;          /* the one CPU both threads run on; -1: not pinned */
+    int pin_error[2]; /* errno of a failed pin (timer, hog), 0 if none */
+    bool hog;         /* start the hog thread too */
+    double t0;        /* when both threads were started */
+    double late_ms[TICKS];
+    unsigned long rounds;
+    uint64_t result;
+};
+
+/* Each thread pins itself; a failure is noted (read after the join) and the demo goes on. */
+static void pin_or_note(struct thread_side *side, int *pin_error)
+{
+    if (side->cpu >= 0 && affinity_pin_thread(side->cpu) != 0)
+        *pin_error = errno;
+}
+
+static void *timer_thread(void *arg)
+{
+    struct thread_side *side = arg;
+    pin_or_note(side, &side->pin_error[0]);
+    for (int tick = 0; tick < TICKS; tick++) {
+        double due = side->t0 + (tick + 1) * TICK_MS / 1000.0;
+        double left_ms = (due - clock_now()) * 1000.0;
+        if (left_ms > 0)
+            clock_sleep_ms(left_ms); /* a plain blocking sleep: no loop, no yield */
+        side->late_ms[tick] = (clock_now() - due) * 1000.0;
+    }
+    return NULL;
+}
+
+static void *hog_thread(void *arg)
+{
+    struct thread_side *side = arg;
+    pin_or_note(side, &side->pin_error[1]);
+    clock_sleep_ms(HOG_AFTER_MS);
+    side->rounds = compute_for(HOG_MS, &side->result); /* the same loop as the hog task */
+    return NULL;
+}
+
+static void start_or_die(pthread_t *id, void *(*body)(void *), void *arg)
+{
+    int err = pthread_create(id, NULL, body, arg);
+    if (err != 0)
+        die_pthread(err, "pthread_create");
+}
+
+static void join_or_die(pthread_t id)
+{
+    int err = pthread_join(id, NULL);
+    if (err != 0)
+        die_pthread(err, "pthread_join");
+}
+
+/* Returns the largest lateness of the timer thread's ticks, in ms. */
+static double part_hog_threads(struct run *r)
+{
+    struct thread_side side = {.hog = r->hog, .cpu = affinity_first_cpu()};
+    printf("  the same as threads: a timer thread ticking every %d ms%s,\n", TICK_MS,
+           r->hog ? " and a hog thread" : "");
+    if (side.cpu >= 0)
+        printf("  pinned to CPU %d (sched_setaffinity)%s\n", side.cpu,
+               side.hog ? ": only preemption lets the timer run" : "");
+    else
+        printf("  not pinned (no sched_setaffinity here): they may run on two cores\n");
+    pthread_t timer, hog;
+    side.t0 = clock_now();
+    start_or_die(&timer, timer_thread, &side);
+    if (side.hog)
+        start_or_die(&hog, hog_thread, &side);
+    join_or_die(timer);
+    if (side.hog)
+        join_or_die(hog);
+    for (int i = 0; i < 2; i++)
+        if (side.pin_error[i] != 0)
+            printf("  (pinning the %s thread failed: %s)\n", i == 0 ? "timer" : "hog",
+                   strerror(side.pin_error[i]));
+    double max = 0;
+    printf("  timer thread, late (ms):");
+    for (int tick = 0; tick < TICKS; tick++) {
+        printf(" %.1f", side.late_ms[tick]);
+        max = side.late_ms[tick] > max ? side.late_ms[tick] : max;
+    }
+    printf("\n");
+    if (side.hog)
+        printf("  hog thread: %lu rounds in %d ms%s\n", side.rounds, HOG_MS,
+               side.cpu >= 0 ? ", on the same CPU" : "");
+    return max;
+}
+
 static void part_hog(struct run *r)
 {
     printf("part 5: what one CPU-bound task does to the others\n");
-    printf("  two tasks tick every %d ms; lateness = when a tick ran - when it was due\n", TICK_MS);
+    printf("  two tasks tick every %d ms; late = when a tick ran - when it was due\n", TICK_MS);
     struct ticker k[] = {
         {.run = r, .name = "A", .ticks = TICKS, .period_ms = TICK_MS, .show_lateness = true},
         {.run = r,
@@ -431,14 +533,18 @@ static void part_hog(struct run *r)
     if (r->hog)
         sched_spawn(&s, &h.task, hog_run, NULL);
     else
-        printf("  no hog this time: add --hog for a task that computes %d ms without yielding\n",
+        printf("  no hog this time: --hog adds a task that computes %d ms without yielding\n",
                HOG_MS);
     r->t0 = clock_now();
     r->max_late_ms = 0;
     run_loop(r, &s);
     printf("  max lateness %.1f ms: %s\n", r->max_late_ms,
-           r->hog ? "one task that never yields stalls every other task (async is for I/O)"
-                  : "with nobody hogging the thread every tick runs on time");
+           r->hog ? "a task that never yields stalls all the others"
+                  : "with nobody hogging the thread, ticks are on time");
+    r->thread_max_late_ms = part_hog_threads(r);
+    printf("  cooperative: %.1f ms late at most; preemptive threads: %.1f ms\n", r->max_late_ms,
+           r->thread_max_late_ms);
+    r->part5_ran = true;
 }
 
 /* ---- what a switch costs ------------------------------------------------------------------ */
@@ -509,12 +615,13 @@ static void print_help(void)
            "\n"
            "Parts: 1 a generator yielding values (and yield from)  2 round-robin of three\n"
            "generators  3 tasks sleeping on timers  4 producer/consumer over a pipe\n"
-           "5 timer lateness, with --hog a CPU-bound task that never yields.\n"
+           "5 timer lateness, with --hog a CPU-bound task that never yields; then the\n"
+           "same timer and hog as two threads on one CPU, where the kernel preempts.\n"
            "Ends with the cost of one generator switch (ns) and of its state (bytes).\n"
            "\n"
            "usage: %s %s\n"
            "  --part N       run only part N (1-5); default: all\n"
-           "  --hog          part 5: add a task that computes %d ms without yielding\n"
+           "  --hog          part 5: add a task (and a thread) computing %d ms, no yield\n"
            "  --switches N   switches timed for switch_ns (default 10000000)\n"
            "  --help         this text\n"
            "\n"
@@ -559,17 +666,16 @@ int main(int argc, char **argv)
     double loop_ns = measure_loop_switch_ns(switches / 10 > 1000 ? switches / 10 : 1000);
     printf("switch cost: %ld resume+yield of a %zu-byte generator: %.1f ns each;\n", switches,
            sizeof(struct counter), switch_ns);
-    printf("  through the scheduler (a task of %zu bytes yielding its turn): %.1f ns each\n",
-           sizeof(struct spinner), loop_ns);
-    if (only_part == 0 || only_part == 5)
-        summary_print("tasks=%lu switches=%lu switch_ns=%.1f gen_bytes=%zu task_bytes=%zu "
-                      "loop_switch_ns=%.1f max_late_ms=%.1f",
-                      r.tasks, r.switches, switch_ns, sizeof(struct counter), sizeof(struct task),
-                      loop_ns, r.max_late_ms);
-    else
-        summary_print("tasks=%lu switches=%lu switch_ns=%.1f gen_bytes=%zu task_bytes=%zu "
-                      "loop_switch_ns=%.1f",
-                      r.tasks, r.switches, switch_ns, sizeof(struct counter), sizeof(struct task),
-                      loop_ns);
+    printf("  through the scheduler (a %zu-byte struct task yielding its turn): %.1f ns\n",
+           sizeof(struct task), loop_ns);
+    char late[2][32] = {"none", "none"}; /* part 5 did not run */
+    if (r.part5_ran) {
+        snprintf(late[0], sizeof late[0], "%.1f", r.max_late_ms);
+        snprintf(late[1], sizeof late[1], "%.1f", r.thread_max_late_ms);
+    }
+    summary_print("tasks=%lu switches=%lu switch_ns=%.1f gen_bytes=%zu task_bytes=%zu "
+                  "loop_switch_ns=%.1f max_late_ms=%s thread_max_late_ms=%s",
+                  r.tasks, r.switches, switch_ns, sizeof(struct counter), sizeof(struct task),
+                  loop_ns, late[0], late[1]);
     return 0;
 }

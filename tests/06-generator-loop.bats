@@ -107,6 +107,11 @@ ms_of() {
   late=$(summary_value max_late_ms)
   # generous: a loaded machine or a sanitizer adds a few ms, never a hog's 300
   awk -v l="$late" 'BEGIN { exit !(l >= 0 && l < 120) }'
+  # the same timer as a thread, no hog thread either
+  grep -qE '^  timer thread, late \(ms\):( [0-9]+\.[0-9]){8}$' <<<"$lines"
+  ! grep -q 'hog thread' <<<"$lines"
+  late=$(summary_value thread_max_late_ms)
+  awk -v l="$late" 'BEGIN { exit !(l >= 0 && l < 120) }'
 }
 
 @test "06: part 5 with --hog the ticks are late by most of the hog's 300 ms" {
@@ -120,6 +125,23 @@ ms_of() {
   awk -v l="$late" 'BEGIN { exit !(l >= 200) }'
 }
 
+@test "06: part 5 --hog as threads: preemption keeps the timer thread's ticks near time" {
+  run_example 30 06-generator-loop --part 5 --hog --switches 1000
+  [ "$status" -eq 0 ]
+  grep -qE '^  timer thread, late \(ms\):( [0-9]+\.[0-9]){8}$' <<<"$output"
+  grep -qE '^  hog thread: [0-9]+ rounds in 300 ms' <<<"$output"
+  if [ "$(uname -s)" = Linux ]; then # sched_setaffinity: both threads share one CPU
+    grep -qE '^  pinned to CPU [0-9]+ \(sched_setaffinity\)' <<<"$output"
+  fi
+  grep -qE '^  cooperative: [0-9.]+ ms late at most; preemptive threads: [0-9.]+ ms$' <<<"$output"
+  local coop thread
+  coop=$(summary_value max_late_ms)
+  thread=$(summary_value thread_max_late_ms)
+  # generous: the hog holds the loop ~285 ms; a preempted hog delays the thread a few ms
+  awk -v c="$coop" -v t="$thread" 'BEGIN { exit !(c >= 200 && t >= 0 && t < c / 2) }' ||
+    { echo "cooperative $coop ms, thread $thread ms"; false; }
+}
+
 @test "06: --part N runs that part only" {
   local n
   for n in 1 2 4; do
@@ -128,13 +150,17 @@ ms_of() {
     [ "$(grep -c '^part [0-9]: ' <<<"$output")" -eq 1 ]
     grep -q "^part $n: " <<<"$output"
   done
-  assert_summary_keys tasks switches switch_ns gen_bytes task_bytes loop_switch_ns
+  assert_summary_keys tasks switches switch_ns gen_bytes task_bytes loop_switch_ns \
+    max_late_ms thread_max_late_ms
   [ "$(summary_value tasks)" -eq 2 ]
+  [ "$(summary_value max_late_ms)" = none ]
+  [ "$(summary_value thread_max_late_ms)" = none ]
 }
 
 @test "06: the summary has its keys in order, with sane values" {
   load_full_run
-  assert_summary_keys tasks switches switch_ns gen_bytes task_bytes loop_switch_ns max_late_ms
+  assert_summary_keys tasks switches switch_ns gen_bytes task_bytes loop_switch_ns max_late_ms \
+    thread_max_late_ms
   [ "$(summary_value tasks)" -eq 14 ]
   [ "$(summary_value switches)" -ge 60 ]
   [ "$(summary_value gen_bytes)" -ge 4 ]
@@ -142,6 +168,7 @@ ms_of() {
   [ "$(summary_value task_bytes)" -gt "$(summary_value gen_bytes)" ]
   awk -v ns="$(summary_value switch_ns)" 'BEGIN { exit !(ns > 0 && ns < 10000) }'
   grep -q '^switch cost: 1000000 resume+yield of a [0-9]*-byte generator' <<<"$output"
+  grep -q "^  through the scheduler (a $(summary_value task_bytes)-byte struct task " <<<"$output"
 }
 
 @test "06: --help prints what it shows and exits 0" {
