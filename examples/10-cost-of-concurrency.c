@@ -18,6 +18,11 @@
  *                        size / K, plus the stack address space each one reserves
  *            generators: K generators suspended at a yield: growth / K, and sizeof the frame
  *
+ * thread limit  a forked child, its address space capped (RLIMIT_AS) at its size + 4 GiB,
+ *            creates threads with the default stack until pthread_create fails (at most
+ *            100,000, under a 30 s alarm; skipped under valgrind): how many fit, why it
+ *            stopped, and what a million would need.
+ *
  * Every time is the median of -r rounds. Memory is measured once, after the rounds: they free
  * all they create, so the process is small again (a big parent makes every fork slower and
  * every child's RSS bigger). The last column divides each figure by the generator's.
@@ -27,10 +32,12 @@
  * thousands of generators, a thread thousands; a kernel switch takes µs, a generator switch
  * a few ns; a child shows hundreds of KiB of RSS but owns little of it, a thread keeps some
  * KiB (and reserves 8 MiB of stack), a generator a few dozen bytes. The round lines show how
- * much the figures move between runs.
+ * much the figures move between runs. The thread limit: a few hundred threads use up 4 GiB
+ * of address space; a million would need terabytes.
  * Lecture claims: 1 (creating a process is slow and costs memory), 3 (threads are cheaper
  * to create than processes), 13 (cooperative switching is far cheaper than a thread or
- * process context switch).
+ * process context switch). Lecture topic (not a numbered claim): a million threads won't
+ * fit (the thread limit).
  */
 #include "clock.h"
 #include "errors.h"
@@ -43,6 +50,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <stdnoreturn.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -85,10 +95,12 @@ static void print_help(void)
 {
     printf("10-cost-of-concurrency: one table of what a process, a thread and a generator\n"
            "cost on this machine: to create and finish one, to switch between two, and the\n"
-           "memory one keeps while it is alive; each against the generator.\n\n"
+           "memory one keeps while it is alive; each against the generator. Then how many\n"
+           "threads fit in one process whose address space is capped (skipped under\n"
+           "valgrind).\n\n"
            "usage: %s %s\n"
-           "  -n SCALE   multiply every count by SCALE (%g to %g; default 1: %ld processes,\n"
-           "             %ld threads, %ld generators created per round)\n"
+           "  -n SCALE   multiply every count by SCALE (%g to %g; default 1:\n"
+           "             %ld processes, %ld threads, %ld generators made per round)\n"
            "  -r ROUNDS  rounds; each time shown is the median (1 to %d, default 5)\n"
            "  -q         print only the table and the summary\n"
            "  --help     this text\n\n"
@@ -647,6 +659,185 @@ static double memory_per_generator(long k)
     return before < 0 || after < 0 ? -1 : (after - before) / (double)k;
 }
 
+/* ---- how many threads fit ----------------------------------------------------------- */
+
+/* "One thread per connection" for a million connections: create threads until the system
+ * says no. Done in a child, so that whatever happens there cannot hurt this process, and
+ * made safe for the machine it runs on: the child's address space is capped
+ * (RLIMIT_AS at its current size + LIMIT_EXTRA_GIB: the stacks hit that long before
+ * memory runs short, and a sanitizer build, which reserves terabytes of shadow memory at
+ * start, still gets the same 4 GiB to spend), the count stops at LIMIT_MAX_THREADS
+ * whatever happens, an alarm ends a child that takes too long, and every thread is
+ * released and joined before the child exits. */
+enum { LIMIT_EXTRA_GIB = 4, LIMIT_MAX_THREADS = 100000, LIMIT_ALARM_SECONDS = 30 };
+
+/* A sanitizer's runtime maps memory of its own for every thread and aborts the program when
+ * such a mapping fails, before pthread_create can report anything. In a sanitizer build the
+ * child therefore stops while this much room is left under the cap. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZER_RUNTIME 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SANITIZER_RUNTIME 1
+#endif
+#endif
+#ifdef SANITIZER_RUNTIME
+static const double sanitizer_headroom = 64.0 * 1024 * 1024;
+#else
+static const double sanitizer_headroom = 0;
+#endif
+
+struct thread_limit {
+    long count;          /* threads alive at once when creation stopped */
+    int error;           /* pthread_create's error; 0: the bound stopped it; -1: the
+                            headroom left for a sanitizer did */
+    int signal;          /* the signal that ended the child (SIGALRM: the alarm), 0 if none */
+    double cap_bytes;    /* the RLIMIT_AS the child ran under */
+    const char *skipped; /* why it was not measured, or NULL */
+};
+
+/* What the child sends after each thread: the parent keeps the last one it reads. */
+struct limit_report {
+    long count;
+    int error; /* 0 while going; pthread_create's error; -1: stopped short (sanitizer) */
+};
+
+/* Under valgrind every thread runs on valgrind's own scheduler, which allows 500 at most:
+ * its preload library in LD_PRELOAD gives it away. */
+static int under_valgrind(void)
+{
+    const char *preload = getenv("LD_PRELOAD");
+    return preload != NULL && strstr(preload, "vgpreload") != NULL;
+}
+
+/* This process's address-space size in bytes (first field of /proc/self/statm); -1. */
+static double address_space_bytes(void)
+{
+    FILE *file = fopen("/proc/self/statm", "r");
+    if (file == NULL)
+        return -1;
+    long pages;
+    int fields = fscanf(file, "%ld", &pages);
+    if (fclose(file) != 0 || fields != 1)
+        return -1;
+    return (double)pages * (double)sysconf(_SC_PAGESIZE);
+}
+
+/* Every thread the child makes blocks here until the child closes the gate's write end. */
+static void *wait_for_eof(void *arg)
+{
+    const int *gate = arg;
+    char byte;
+    while (read(gate[0], &byte, 1) < 0 && errno == EINTR)
+        continue;
+    return NULL;
+}
+
+static void send_report(int fd, long count, int error)
+{
+    struct limit_report report = {.count = count, .error = error};
+    if (write(fd, &report, sizeof report) != (ssize_t)sizeof report)
+        die_child(1, "write the report pipe");
+}
+
+/* The child: cap, then create threads until pthread_create fails or the bound is hit. */
+static noreturn void count_threads_child(int report_fd, double cap, pthread_t *ids)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_AS, &limit) != 0)
+        die_child(1, "getrlimit RLIMIT_AS");
+    limit.rlim_cur = (rlim_t)cap;
+    if (setrlimit(RLIMIT_AS, &limit) != 0)
+        die_child(1, "setrlimit RLIMIT_AS");
+    alarm(LIMIT_ALARM_SECONDS);
+    int gate[2];
+    if (pipe(gate) != 0)
+        die_child(1, "pipe");
+    long count = 0;
+    int error = 0;
+    double stack = default_stack_bytes();
+    while (count < LIMIT_MAX_THREADS) {
+        if (sanitizer_headroom > 0 && address_space_bytes() + stack + sanitizer_headroom > cap) {
+            error = -1;
+            break;
+        }
+        error = pthread_create(&ids[count], NULL, wait_for_eof, gate);
+        if (error != 0)
+            break;
+        send_report(report_fd, ++count, 0);
+    }
+    send_report(report_fd, count, error);
+    if (close(gate[1]) != 0) /* every thread reads end of file and returns */
+        die_child(1, "close");
+    for (long i = 0; i < count; i++)
+        if ((error = pthread_join(ids[i], NULL)) > 0) {
+            errno = error;
+            die_child(1, "pthread_join");
+        }
+    _exit(0);
+}
+
+static struct thread_limit measure_thread_limit(void)
+{
+    struct thread_limit t = {.cap_bytes = -1};
+    if (under_valgrind()) {
+        t.skipped = "skipped under valgrind (it runs 500 threads at most)";
+        return t;
+    }
+    double size = address_space_bytes();
+    if (size < 0) {
+        t.skipped = "unknown: this system does not show a process's size";
+        return t;
+    }
+    t.cap_bytes = size + (double)LIMIT_EXTRA_GIB * 1024 * 1024 * 1024;
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_AS, &limit) != 0)
+        die_errno("getrlimit RLIMIT_AS");
+    if (limit.rlim_cur != RLIM_INFINITY && (double)limit.rlim_cur < t.cap_bytes)
+        t.cap_bytes = (double)limit.rlim_cur; /* never raise a limit someone set */
+    /* Allocated before the fork, so that the child needs no memory under its cap for it. */
+    pthread_t *ids = malloc_resident(LIMIT_MAX_THREADS * sizeof *ids, "thread ids");
+    int report[2];
+    if (pipe(report) != 0)
+        die_errno("pipe");
+    pid_t pid = proc_fork();
+    if (pid == 0) {
+        if (close(report[0]) != 0)
+            die_child(1, "close");
+        count_threads_child(report[1], t.cap_bytes, ids);
+    }
+    close_or_die(report[1]);
+    struct limit_report last = {0}, next;
+    ssize_t n;
+    while ((n = read(report[0], &next, sizeof next)) == (ssize_t)sizeof next ||
+           (n < 0 && errno == EINTR))
+        if (n > 0)
+            last = next;
+    close_or_die(report[0]);
+    free(ids);
+    int status = proc_wait(pid);
+    t.count = last.count;
+    t.error = last.error;
+    if (WIFSIGNALED(status))
+        t.signal = WTERMSIG(status);
+    else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        die("the thread-limit child failed (wait status %d)", status);
+    return t;
+}
+
+/* A number from a file of /proc/sys, or -1 where it cannot be read. */
+static long read_sysctl(const char *path)
+{
+    FILE *file = fopen(path, "r");
+    if (file == NULL)
+        return -1;
+    long value;
+    int fields = fscanf(file, "%ld", &value);
+    if (fclose(file) != 0 || fields != 1)
+        return -1;
+    return value;
+}
+
 /* ---- the table -------------------------------------------------------------------------- */
 
 static int compare_doubles(const void *a, const void *b)
@@ -703,7 +894,7 @@ static void print_row(const char *measure, enum kind kind, const char *how, long
         snprintf(times, sizeof times, "-");
     else
         snprintf(times, sizeof times, ratio < 10 ? "%.1fx" : "%.0fx", ratio);
-    printf("%-8s %-10s %-30s %9ld ", measure, kind_names[kind], how, units);
+    printf("%-7s %-10s %-28s %9ld ", measure, kind_names[kind], how, units);
     print_padded(figure, 10, 1);
     printf(" %11s\n", times);
 }
@@ -718,7 +909,7 @@ static void print_table(const struct options *o, const struct figures *f)
         "child's resident size", "resident growth / thread", "resident growth / generator"};
     char figure[32];
 
-    printf("\n%-8s %-10s %-30s %9s %10s %11s\n", "cost", "unit", "how it is measured", "units",
+    printf("\n%-7s %-10s %-28s %9s %10s %11s\n", "cost", "unit", "how it is measured", "units",
            "per unit", "x generator");
     for (int k = 0; k < KINDS; k++) {
         format_time(figure, sizeof figure, f->create[k]);
@@ -743,6 +934,61 @@ static void print_table(const struct options *o, const struct figures *f)
     printf("memory of a thread: plus %.0f MiB of address space reserved for its stack\n"
            "memory of a generator: sizeof its frame is %zu B; malloc rounds each block up\n",
            f->stack_reserved / (1024 * 1024), sizeof(struct oneshot));
+}
+
+/* "512.0 MiB", "7.6 TiB": sizes too big for format_bytes. */
+static void format_big_bytes(char *out, size_t size, double bytes)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    int u = 0;
+    while (bytes >= 1024 && u < 5) {
+        bytes /= 1024;
+        u++;
+    }
+    snprintf(out, size, "%.1f %s", bytes, units[u]);
+}
+
+static void print_thread_limit(const struct thread_limit *t, const struct figures *f)
+{
+    char cap[32], stacks[32], resident[32];
+    printf("\nthread limit: how many threads fit in one process?\n");
+    if (t->skipped != NULL) {
+        printf("  %s\n", t->skipped);
+        return;
+    }
+    format_big_bytes(cap, sizeof cap, t->cap_bytes);
+    printf("  a child capped at %s of address space (RLIMIT_AS: its size + %d GiB)\n"
+           "  created threads with the default stack until pthread_create failed:\n",
+           cap, LIMIT_EXTRA_GIB);
+    if (t->signal != 0)
+        printf("  %ld threads, then signal %d ended the child (%s)\n", t->count, t->signal,
+               t->signal == SIGALRM ? "the alarm" : "not ours");
+    else if (t->error < 0)
+        printf("  %ld threads, then stopped %.0f MiB short of the cap: a sanitizer's\n"
+               "  runtime would abort on the failed mmap before pthread_create could fail\n",
+               t->count, sanitizer_headroom / (1024 * 1024));
+    else if (t->error != 0)
+        printf("  %ld threads, then %s (%s)\n", t->count, errno_name(t->error), strerror(t->error));
+    else
+        printf("  %ld threads: the bound this program sets; the system allows more\n", t->count);
+    format_big_bytes(stacks, sizeof stacks, 1e6 * f->stack_reserved);
+    if (f->memory[THREAD] >= 0) {
+        format_big_bytes(resident, sizeof resident, 1e6 * f->memory[THREAD]);
+        printf("  a million threads: %s of stacks to reserve, %s resident\n", stacks, resident);
+    } else {
+        printf("  a million threads: %s of stacks to reserve\n", stacks);
+    }
+    static const char *const ceilings[][2] = {{"threads-max", "/proc/sys/kernel/threads-max"},
+                                              {"pid_max", "/proc/sys/kernel/pid_max"},
+                                              {"max_map_count", "/proc/sys/vm/max_map_count"}};
+    int shown = 0;
+    for (int i = 0; i < 3; i++) {
+        long value = read_sysctl(ceilings[i][1]);
+        if (value < 0)
+            continue;
+        printf("%s%s %ld", shown++ ? ", " : "  system ceilings: ", ceilings[i][0], value);
+    }
+    printf(shown ? "\n" : "  system ceilings: not readable here\n");
 }
 
 /* A summary value: the figure in the given unit, or "unknown". */
@@ -779,8 +1025,8 @@ static void check_nothing_left(int descriptors_at_start, int quiet)
     if (descriptors != descriptors_at_start)
         die("%d descriptors open at the end, %d at the start", descriptors, descriptors_at_start);
     if (!quiet)
-        printf("left behind: no child (waitpid reports ECHILD), %s, %d descriptors open "
-               "as at the start\n",
+        printf("left behind: no child (waitpid reports ECHILD), %s,\n"
+               "  %d descriptors open, as at the start\n",
                threads == 1 ? "one thread" : "threads uncounted", descriptors);
 }
 
@@ -794,7 +1040,7 @@ static void explain(const struct options *o)
            "  thread     pthread_create: a new kernel task and a stack, in the same memory\n"
            "  generator  malloc a small struct; running it is calling a function\n"
            "switch: two of them hand control back and forth\n"
-           "  process    one byte over a pipe and back: the kernel sleeps one, wakes the other\n"
+           "  process    a byte over a pipe and back: the kernel sleeps one, wakes the other\n"
            "             and changes address space\n"
            "  thread     the same ping-pong inside one process: no address-space change\n"
            "  generator  a loop resumes two generators in turn: a call and a return\n"
@@ -838,8 +1084,8 @@ static void measure_times(const struct options *o, struct figures *f)
             format_time(text[k], sizeof text[k], create[k][r]);
             format_time(text[KINDS + k], sizeof text[k], switches[k][r]);
         }
-        printf("round %ld/%ld: create %s | %s | %s   switch %s | %s | %s\n", r + 1, o->rounds,
-               text[0], text[1], text[2], text[3], text[4], text[5]);
+        printf("round %ld/%ld: create %s  %s  %s | switch %s  %s  %s\n", r + 1, o->rounds, text[0],
+               text[1], text[2], text[3], text[4], text[5]);
     }
     for (int k = 0; k < KINDS; k++) {
         f->create[k] = median(create[k], o->rounds);
@@ -860,17 +1106,25 @@ int main(int argc, char **argv)
     measure_times(&o, &f);
     measure_memory(&o, &f);
     print_table(&o, &f);
+    struct thread_limit limit = measure_thread_limit();
+    if (!o.quiet)
+        print_thread_limit(&limit, &f);
     check_nothing_left(descriptors_at_start, o.quiet);
 
-    char kib[3][32];
+    char kib[3][32], threads[32];
+    if (limit.skipped != NULL)
+        snprintf(threads, sizeof threads, "%s", under_valgrind() ? "skipped" : "unknown");
+    else
+        snprintf(threads, sizeof threads, "%ld", limit.count);
     summary_print("process_create_us=%.1f thread_create_us=%.1f gen_create_ns=%.1f "
                   "process_switch_us=%.2f thread_switch_us=%.2f gen_switch_ns=%.2f "
-                  "process_kib=%s thread_kib=%s gen_bytes=%s thread_stack_kib=%.0f gen_sizeof=%zu",
+                  "process_kib=%s thread_kib=%s gen_bytes=%s thread_stack_kib=%.0f gen_sizeof=%zu "
+                  "thread_limit=%s",
                   f.create[PROCESS] * 1e6, f.create[THREAD] * 1e6, f.create[GENERATOR] * 1e9,
                   f.switches[PROCESS] * 1e6, f.switches[THREAD] * 1e6, f.switches[GENERATOR] * 1e9,
                   summary_number(kib[0], sizeof kib[0], f.memory[PROCESS], 1024),
                   summary_number(kib[1], sizeof kib[1], f.memory[THREAD], 1024),
                   summary_number(kib[2], sizeof kib[2], f.memory[GENERATOR], 1),
-                  f.stack_reserved / 1024, sizeof(struct oneshot));
+                  f.stack_reserved / 1024, sizeof(struct oneshot), threads);
     return 0;
 }

@@ -5,7 +5,7 @@ load test_helper
 # magnitude; only the switch rows allow equality.
 SMALL=(-n 0.01 -r 3)
 KEYS=(process_create_us thread_create_us gen_create_ns process_switch_us thread_switch_us
-  gen_switch_ns process_kib thread_kib gen_bytes thread_stack_kib gen_sizeof)
+  gen_switch_ns process_kib thread_kib gen_bytes thread_stack_kib gen_sizeof thread_limit)
 
 # greater A B: A > B as decimal numbers; greater_or_equal likewise.
 greater() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 > b + 0) }'; }
@@ -21,6 +21,7 @@ greater_or_equal() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }';
   run_example 60 10-cost-of-concurrency "${SMALL[@]}"
   [ "$status" -eq 0 ]
   for key in "${KEYS[@]}"; do
+    [ "$key" != thread_limit ] || continue # a count, or "unknown" without /proc: below
     value=$(summary_value "$key")
     [[ "$value" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "$key=$value"; false; }
     greater "$value" 0 || { echo "$key=$value is not positive"; false; }
@@ -86,7 +87,8 @@ greater_or_equal() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }';
   command -v ps >/dev/null || skip "no ps"
   run_example 60 10-cost-of-concurrency "${SMALL[@]}"
   [ "$status" -eq 0 ]
-  printf '%s\n' "$output" | grep -qE '^left behind: no child \(waitpid reports ECHILD\), (one thread|threads uncounted), [0-9]+ descriptors open as at the start$'
+  printf '%s\n' "$output" | grep -qE '^left behind: no child \(waitpid reports ECHILD\), (one thread|threads uncounted),$'
+  printf '%s\n' "$output" | grep -qE '^  [0-9]+ descriptors open, as at the start$'
   no_zombies_of $$
 }
 
@@ -107,4 +109,34 @@ greater_or_equal() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }';
     printf '%s\n' "$stderr" | head -n 1 | grep -q '^10-cost-of-concurrency: '
     printf '%s\n' "$stderr" | grep -q '^usage: 10-cost-of-concurrency '
   done
+}
+
+@test "10: the thread limit: a capped child runs out of room for thread stacks" {
+  [ -r /proc/self/statm ] || skip "no /proc: the program reports thread_limit=unknown"
+  run_example 60 10-cost-of-concurrency -n 0.01 -r 1
+  [ "$status" -eq 0 ]
+  local limit stack_kib
+  limit=$(summary_value thread_limit)
+  stack_kib=$(summary_value thread_stack_kib)
+  [[ "$limit" =~ ^[0-9]+$ ]] || { echo "thread_limit=$limit"; false; }
+  # 4 GiB of address space over stacks of stack_kib each: the cap, not the system, decides
+  # (sane bounds: some fit, and no more than 4 GiB holds in stacks of that size)
+  [ "$limit" -ge 10 ]
+  [ "$limit" -le $((4 * 1024 * 1024 / stack_kib + 100)) ] ||
+    { echo "$limit threads in 4 GiB with $stack_kib KiB stacks"; false; }
+  printf '%s\n' "$output" | grep -qE '^  a child capped at [0-9.]+ [KMGT]iB of address space \(RLIMIT_AS: its size \+ 4 GiB\)$'
+  # pthread_create's error; a sanitizer build stops short of the cap (its runtime would abort)
+  printf '%s\n' "$output" |
+    grep -qE "^  $limit threads, then (E[A-Z]+ \\(.*\\)|stopped [0-9]+ MiB short of the cap: .*)$"
+  printf '%s\n' "$output" | grep -qE '^  a million threads: [0-9.]+ TiB of stacks to reserve'
+  printf '%s\n' "$output" | grep -qE '^  system ceilings: (threads-max|pid_max|max_map_count) [0-9]+'
+  no_zombies_of $$
+}
+
+@test "10: the thread limit is skipped under valgrind" {
+  # valgrind puts its preload library in LD_PRELOAD; a name alone is enough to be seen
+  run env LD_PRELOAD=vgpreload_core-not-loaded.so "$BIN_DIR/10-cost-of-concurrency" -n 0.01 -r 1 2>/dev/null
+  [ "$status" -eq 0 ]
+  printf '%s\n' "$output" | grep -q '^  skipped under valgrind'
+  [ "$(summary_value thread_limit)" = skipped ]
 }
