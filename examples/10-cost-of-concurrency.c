@@ -710,17 +710,24 @@ static int under_valgrind(void)
     return preload != NULL && strstr(preload, "vgpreload") != NULL;
 }
 
+/* The first number in a file (of /proc), or -1 where it cannot be read. */
+static long read_first_number(const char *path)
+{
+    FILE *file = fopen(path, "r");
+    if (file == NULL)
+        return -1;
+    long value;
+    int fields = fscanf(file, "%ld", &value);
+    if (fclose(file) != 0 || fields != 1)
+        return -1;
+    return value;
+}
+
 /* This process's address-space size in bytes (first field of /proc/self/statm); -1. */
 static double address_space_bytes(void)
 {
-    FILE *file = fopen("/proc/self/statm", "r");
-    if (file == NULL)
-        return -1;
-    long pages;
-    int fields = fscanf(file, "%ld", &pages);
-    if (fclose(file) != 0 || fields != 1)
-        return -1;
-    return (double)pages * (double)sysconf(_SC_PAGESIZE);
+    long pages = read_first_number("/proc/self/statm");
+    return pages < 0 ? -1 : (double)pages * (double)sysconf(_SC_PAGESIZE);
 }
 
 /* Every thread the child makes blocks here until the child closes the gate's write end. */
@@ -823,19 +830,6 @@ static struct thread_limit measure_thread_limit(void)
     else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         die("the thread-limit child failed (wait status %d)", status);
     return t;
-}
-
-/* A number from a file of /proc/sys, or -1 where it cannot be read. */
-static long read_sysctl(const char *path)
-{
-    FILE *file = fopen(path, "r");
-    if (file == NULL)
-        return -1;
-    long value;
-    int fields = fscanf(file, "%ld", &value);
-    if (fclose(file) != 0 || fields != 1)
-        return -1;
-    return value;
 }
 
 /* ---- the table -------------------------------------------------------------------------- */
@@ -983,7 +977,7 @@ static void print_thread_limit(const struct thread_limit *t, const struct figure
                                               {"max_map_count", "/proc/sys/vm/max_map_count"}};
     int shown = 0;
     for (int i = 0; i < 3; i++) {
-        long value = read_sysctl(ceilings[i][1]);
+        long value = read_first_number(ceilings[i][1]);
         if (value < 0)
             continue;
         printf("%s%s %ld", shown++ ? ", " : "  system ceilings: ", ceilings[i][0], value);
