@@ -11,6 +11,7 @@
  *   5. a child killed by a signal, as waitpid() reports it
  *   6. what a process costs: fork + _exit + waitpid, N times
  *   7. copy-on-write: fork does not copy 64 MiB, the first write to each page does
+ *   8. no zombies: waitpid(-1) finds no child left unwaited
  *
  * Run:  make run-01                      (ARGS="-n 200 -- echo hello" changes things)
  * Look for: the chain ending at "pid 1"; the child's changes that never reach the parent;
@@ -49,7 +50,7 @@ static void print_help(void)
            "usage: %s %s\n"
            "  -n N             fork+_exit+waitpid N children to time them (default %d)\n"
            "  -- COMMAND ARGS  the program the child execs in step 3\n"
-           "                   (default: find examples -name '*.c', or ls / without examples/)\n"
+           "                   (default: find examples -name '*.c', else ls /)\n"
            "  --help           this text\n\n"
            "example: %s -n 200 -- echo hello\n",
            prog_name(), USAGE, DEFAULT_N, prog_name());
@@ -181,7 +182,8 @@ static int run_program(char *const argv[], pid_t *pid, int *status, int *exec_er
     if (*pid == 0) {
         if (close(report[0]) != 0)
             die_child(1, "close");
-        printf("  [child]  pid %ld: execvp(\"%s\", ...): on success this code is gone\n",
+        printf("  [child]  pid %ld: execvp(\"%s\", ...)\n"
+               "           if it works, the code of this program is gone\n",
                (long)getpid(), argv[0]);
         if (fflush(stdout) != 0)
             die_child(1, "fflush stdout");
@@ -249,8 +251,8 @@ static int show_failed_exec(void)
     char cause[128];
     printf("  exec %s; errno sent up the pipe: %s\n", ok ? "succeeded?!" : "failed",
            errno_describe(exec_errno, cause, sizeof cause));
-    printf("  exit status %d: the child called _exit(127), as a shell does for an unknown "
-           "command\n",
+    printf("  exit status %d: the child called _exit(127), as a shell does\n"
+           "  for a command it cannot find\n",
            code);
     return code;
 }
@@ -333,8 +335,9 @@ static int show_copy_on_write(char *big, size_t size)
         memset(big, 'C', size);
         printf("  [child]  fork() returned after %.2f ms: nothing was copied yet\n", fork_ms);
         double write_ms = (clock_now() - write_start) * 1e3;
-        printf("  [child]  set value = %d, wrote 'C' over %d MiB in %.1f ms: each first write\n"
-               "           to a shared page made the kernel copy that page (copy-on-write)\n",
+        printf("  [child]  set value = %d, wrote 'C' over %d MiB in %.1f ms:\n"
+               "           each first write to a shared page made the kernel copy that page\n"
+               "           (copy-on-write)\n",
                value, BIG_MIB, write_ms);
         printf("  [child]  my bytes that are 'C' now: %zu of %zu\n", count_bytes(big, size, 'C'),
                size);
@@ -347,7 +350,8 @@ static int show_copy_on_write(char *big, size_t size)
                BIG_MIB, BIG_MIB * 256);
 
     size_t changed = size - count_bytes(big, size, 'P');
-    printf("  [parent] value = %d; bytes that are no longer 'P': %zu -> %s\n", value, changed,
+    printf("  [parent] value = %d; bytes that are no longer 'P': %zu\n           -> %s\n", value,
+           changed,
            value == 42 && changed == 0 ? "the child's writes never reached me" : "SHARED?!");
     return value;
 }

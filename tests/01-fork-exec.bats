@@ -28,7 +28,8 @@ load test_helper
   [ "$status" -eq 0 ]
   [ "$(summary_value parent_value)" = 42 ]
   printf '%s\n' "$output" | grep -q 'set value = 4242'
-  printf '%s\n' "$output" | grep -q "\[parent\] value = 42; bytes that are no longer 'P': 0 "
+  printf '%s\n' "$output" | grep -q "^  \[parent\] value = 42; bytes that are no longer 'P': 0$"
+  printf '%s\n' "$output" | grep -q "^           -> the child's writes never reached me$"
 }
 
 @test "01: a failed exec is reported as exit status 127 with ENOENT" {
