@@ -8,18 +8,18 @@
  *   2. one counter, T threads, M increments each: without a lock updates get lost
  *      (a DELIBERATE data race), with a mutex or a C11 atomic none do; each timed
  *   3. --runs N repeats the unlocked case: the loss changes from run to run
- *   4. CPU-bound work (counting primes) on 1, 2, 4 ... T threads: the speedup stops at
- *      the number of cores
+ *   4. CPU-bound work (counting primes) on 1, 2, ... 2 x cores threads, each row timed
+ *      --rounds times (default 5): the median speedup stops at the number of cores. The
+ *      load average is printed first, with a warning when the machine is already busy.
  *   5. what a thread costs: create + join, N times; its default stack size
  *
  * Run:  make run-02                 (ARGS="-t 8 -m 200000 --runs 5" changes things)
  * Look for: "lost" above 0 only in the unlocked rows; how much slower the mutex is than
- * the atomic; the speedup column flattening at the number of cores; µs per thread here
- * against µs per process in 01.
- * ThreadSanitizer: `make SAN=thread run-02` reports exactly one data race, on
- * unlocked_counter (docs/02-threads.md says how to run it on kernels where it refuses).
- * Lecture claims: 3 (threads are cheaper than processes and share memory), 4 (shared
- * memory brings lost updates), 5 (CPU-bound work speeds up only up to the number of cores;
+ * the atomic; the median speedup flattening at the number of cores (the verdict line); µs per
+ * thread here against µs per process in 01. ThreadSanitizer: `make SAN=thread run-02` reports
+ * exactly one data race, on unlocked_counter (docs/02-threads.md says how to run it on kernels
+ * where it refuses). Lecture claims: 3 (threads are cheaper than processes and share memory), 4
+ * (shared memory brings lost updates), 5 (CPU-bound work speeds up only up to the number of cores;
  * CPython's GIL prevents even that), 15 (more threads than cores is concurrency, not
  * parallelism).
  */
@@ -34,7 +34,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define USAGE "[-t THREADS] [-m INCREMENTS] [--runs N] [-n N] [-p LIMIT] [--help]"
+/* Two lines: the second indented under the first option of "usage: 02-threads ". */
+#define USAGE                                                                                      \
+    "[-t THREADS] [-m INCREMENTS] [--runs N] [-n N] [-p LIMIT]\n"                                  \
+    "                  [--rounds N] [--help]"
+#define MAX_ROUNDS 99
 
 struct options {
     long threads;    /* -t: T */
@@ -42,6 +46,7 @@ struct options {
     long runs;       /* --runs: repetitions of the unlocked case */
     long create_n;   /* -n: threads created and joined to time one */
     long limit;      /* -p: count primes below this */
+    long rounds;     /* --rounds: timings of every speedup row, for the median */
 };
 
 static void print_help(void)
@@ -50,11 +55,12 @@ static void print_help(void)
            "updates without a lock and keep them with a mutex or an atomic, CPU-bound work\n"
            "speed up only as far as there are cores, and what one thread costs.\n\n"
            "usage: %s %s\n"
-           "  -t THREADS     threads for the counter and the speedup (default 4)\n"
+           "  -t THREADS     threads for steps 1-3, the shared counter (default 4)\n"
            "  -m INCREMENTS  increments of the shared counter per thread (default 1000000)\n"
-           "  --runs N       repeat the unlocked counter N times to see the spread (default 3)\n"
+           "  --runs N       repeat the unlocked counter N times (default 3)\n"
            "  -n N           threads created and joined to time one (default 1000)\n"
-           "  -p LIMIT       CPU-bound work: count the primes below LIMIT (default 5000000)\n"
+           "  -p LIMIT       CPU-bound work: count the primes below LIMIT (default 2000000)\n"
+           "  --rounds N     time each row of the speedup table N times (default 5)\n"
            "  --help         this text\n\n"
            "example: %s -t 8 -m 200000 --runs 5\n",
            prog_name(), USAGE, prog_name());
@@ -62,23 +68,31 @@ static void print_help(void)
 
 static struct options parse_options(int argc, char **argv)
 {
-    struct options o = {
-        .threads = 4, .increments = 1000000, .runs = 3, .create_n = 1000, .limit = 5000000};
+    struct options o = {.threads = 4,
+                        .increments = 1000000,
+                        .runs = 3,
+                        .create_n = 1000,
+                        .limit = 2000000,
+                        .rounds = 5};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--help") == 0) {
             print_help();
             exit(0);
         }
-        long *target = strcmp(arg, "-t") == 0       ? &o.threads
-                       : strcmp(arg, "-m") == 0     ? &o.increments
-                       : strcmp(arg, "--runs") == 0 ? &o.runs
-                       : strcmp(arg, "-n") == 0     ? &o.create_n
-                       : strcmp(arg, "-p") == 0     ? &o.limit
-                                                    : NULL;
+        long *target = strcmp(arg, "-t") == 0         ? &o.threads
+                       : strcmp(arg, "-m") == 0       ? &o.increments
+                       : strcmp(arg, "--runs") == 0   ? &o.runs
+                       : strcmp(arg, "-n") == 0       ? &o.create_n
+                       : strcmp(arg, "-p") == 0       ? &o.limit
+                       : strcmp(arg, "--rounds") == 0 ? &o.rounds
+                                                      : NULL;
         if (target == NULL)
             die_usage(USAGE, "unknown argument '%s'", arg);
-        long max = target == &o.threads ? 64 : target == &o.runs ? 100 : 10000000;
+        long max = target == &o.threads  ? 64
+                   : target == &o.runs   ? 100
+                   : target == &o.rounds ? MAX_ROUNDS
+                                         : 10000000;
         *target = parse_whole_or_die(USAGE, arg, i + 1 < argc ? argv[++i] : NULL, 1,
                                      target == &o.limit ? 100000000 : max);
     }
@@ -135,8 +149,8 @@ static void *say_hello(void *arg)
 {
     const struct hello *me = arg;
     int on_my_stack = 0;
-    printf("  thread %ld of %ld: pid %ld, my stack near %p, the shared counter at %p\n", me->index,
-           me->total, (long)getpid(), (void *)&on_my_stack, (void *)&unlocked_counter);
+    printf("  thread %ld of %ld: pid %ld, stack %p, counter %p\n", me->index, me->total,
+           (long)getpid(), (void *)&on_my_stack, (void *)&unlocked_counter);
     return NULL;
 }
 
@@ -149,8 +163,9 @@ static void show_hello(long threads)
         hellos[i] = (struct hello){.index = i + 1, .total = threads};
     printf("  main thread: pid %ld; starting %ld threads\n", (long)getpid(), threads);
     run_threads(threads, say_hello, hellos, sizeof *hellos);
-    printf("  all joined: one pid, one counter address, a stack each; the order of the\n"
-           "  lines above is the scheduler's choice and changes from run to run\n");
+    printf("  all joined: one pid, one shared counter's address, a stack each (a local\n"
+           "  variable's address); the order of the lines above is the scheduler's choice\n"
+           "  and changes from run to run\n");
     free(hellos);
 }
 
@@ -218,8 +233,8 @@ static void *count_atomic(void *arg)
 
 static void print_count(const char *label, long counter, long expected, double seconds)
 {
-    printf("  %-8s counter: %ld (expected %ld, lost %ld)  %.1f ms, %.1f ns per increment\n", label,
-           counter, expected, expected - counter, seconds * 1e3, seconds * 1e9 / (double)expected);
+    printf("  %-8s counter: %ld of %ld, lost %ld  %.1f ms, %.1f ns each\n", label, counter,
+           expected, expected - counter, seconds * 1e3, seconds * 1e9 / (double)expected);
 }
 
 static long run_unlocked(const struct options *o, const char *label)
@@ -290,36 +305,152 @@ static long online_cores(void)
 #endif
 }
 
-/* The rows of the speedup table: 1, 2, 4 ... and finally T itself. */
-static long next_row(long t, long threads)
+/* The rows of the speedup table: every count from 1 to 2 x cores (at most 8 of them in a
+ * row), then doubling, always ending at 2 x cores: past the cores, nothing more to gain. */
+static long next_row(long t, long last)
 {
-    return t < threads && t * 2 > threads ? threads : t * 2;
+    long next = t < 8 ? t + 1 : t * 2;
+    return t < last && next > last ? last : next;
 }
 
-/* Returns the speedup at T threads against 1 thread. */
-static double show_speedup(long threads, long limit, long cores)
+static int compare_doubles(const void *a, const void *b)
 {
-    double single_wall = 0, wall = 0, cpu;
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of n values (sorts them). */
+static double median(double *values, long n)
+{
+    qsort(values, (size_t)n, sizeof *values, compare_doubles);
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+/* One row of the table: the wall and cpu seconds of every round at this many threads. */
+struct speedup_row {
+    long threads;
+    double wall[MAX_ROUNDS], cpu[MAX_ROUNDS];
+    double median_wall, median_speedup, min_speedup, max_speedup, cpu_percent;
+};
+
+/* Times every row `rounds` times, a round being one pass over all the rows: a burst of load
+ * from another program then slows every row alike instead of one. Dies if two runs disagree
+ * on the count. */
+static long measure_rows(struct speedup_row *rows, long n_rows, long rounds, long limit)
+{
     long first_count = -1;
-    printf("  threads   wall (s)   cpu (s)    cpu/wall   speedup\n");
-    for (long t = 1; t <= threads; t = next_row(t, threads)) {
-        long count = primes_with(t, limit, &wall, &cpu);
-        if (first_count < 0) {
-            first_count = count;
-            single_wall = wall;
-        } else if (count != first_count) {
-            die("%ld threads counted %ld primes, 1 thread %ld", t, count, first_count);
+    for (long r = 0; r < rounds; r++) {
+        for (long i = 0; i < n_rows; i++) {
+            long count = primes_with(rows[i].threads, limit, &rows[i].wall[r], &rows[i].cpu[r]);
+            if (first_count < 0)
+                first_count = count;
+            else if (count != first_count)
+                die("%ld threads counted %ld primes, 1 thread %ld", rows[i].threads, count,
+                    first_count);
         }
-        printf("  %-9ld %-10.3f %-10.3f %3.0f%%       %.2fx\n", t, wall, cpu, cpu / wall * 100,
-               single_wall / wall);
+        printf("  round %ld of %ld done\n", r + 1, rounds);
     }
-    printf("  primes below %ld: %ld, the same for every row\n", limit, first_count);
-    printf("  cores online: %ld. Up to that many threads run at once (parallelism, cpu/wall\n"
-           "  above 100%%); more threads only take turns on the same cores (concurrency).\n",
+    return first_count;
+}
+
+/* Medians and the spread (slowest and fastest round) against the 1-thread median. */
+static void summarise_rows(struct speedup_row *rows, long n_rows, long rounds)
+{
+    double walls[MAX_ROUNDS];
+    for (long i = 0; i < n_rows; i++) {
+        struct speedup_row *row = &rows[i];
+        double cpu = 0, wall = 0;
+        for (long r = 0; r < rounds; r++) {
+            walls[r] = row->wall[r];
+            cpu += row->cpu[r];
+            wall += row->wall[r];
+        }
+        row->median_wall = median(walls, rounds); /* walls sorted: [0] fastest */
+        row->cpu_percent = cpu / wall * 100;
+        double single = rows[0].median_wall;
+        row->median_speedup = single / row->median_wall;
+        row->max_speedup = single / walls[0];
+        row->min_speedup = single / walls[rounds - 1];
+    }
+}
+
+/* Median speedup at `threads` threads (the row with the most threads up to it). */
+static double speedup_at(const struct speedup_row *rows, long n_rows, long threads)
+{
+    double speedup = rows[0].median_speedup;
+    for (long i = 0; i < n_rows && rows[i].threads <= threads; i++)
+        speedup = rows[i].median_speedup;
+    return speedup;
+}
+
+/* What the medians say about claim 5. */
+static const char *speedup_verdict(double at_cores, double at_twice, long cores)
+{
+    if (cores == 1)
+        return "one core: no parallelism";
+    if (at_cores < 0.75 * (double)cores)
+        return "busy cores, unclear";
+    if (at_twice < at_cores * 1.15)
+        return "no gain past the cores";
+    return "still gaining?";
+}
+
+/* Fills in the median speedups at `cores` and at 2 x cores threads. */
+static void show_speedup(long cores, long rounds, long limit, double *at_cores, double *at_twice)
+{
+    cores = cores > 0 ? cores : 1; /* unknown: at least the 1 and 2 thread rows */
+    long last = 2 * cores, n_rows = 0;
+    struct speedup_row *rows = calloc((size_t)last, sizeof *rows);
+    if (rows == NULL)
+        die_errno("malloc");
+    for (long t = 1; t <= last; t = next_row(t, last))
+        rows[n_rows++].threads = t;
+    printf("  the same primes counted with 1 to %ld threads, %ld round%s of every row\n", last,
+           rounds, rounds == 1 ? "" : "s");
+    long count = measure_rows(rows, n_rows, rounds, limit);
+    summarise_rows(rows, n_rows, rounds);
+    printf("  threads   median wall (s)   cpu/wall   median speedup   spread (min-max)\n");
+    for (long i = 0; i < n_rows; i++)
+        printf("  %-9ld %-17.3f %4.0f%%      %6.2fx          %.2fx-%.2fx\n", rows[i].threads,
+               rows[i].median_wall, rows[i].cpu_percent, rows[i].median_speedup,
+               rows[i].min_speedup, rows[i].max_speedup);
+    printf("  primes below %ld: %ld, the same for every row and round\n", limit, count);
+    *at_cores = speedup_at(rows, n_rows, cores);
+    *at_twice = speedup_at(rows, n_rows, last);
+    printf("  verdict (medians): %.2fx at %ld threads, %.2fx at %ld: %s\n", *at_cores, cores,
+           *at_twice, last, speedup_verdict(*at_cores, *at_twice, cores));
+    printf("  Up to %ld threads run at once (parallelism, cpu/wall above 100%%); more threads\n"
+           "  only take turns on the same cores (concurrency). In CPython this table would\n"
+           "  show about 1.00x on every row: the GIL lets one thread at a time run bytecode.\n",
            cores);
-    printf("  In CPython this table would show about 1.00x on every row: the GIL lets only\n"
-           "  one thread run Python bytecode at a time, so CPU-bound threads just take turns.\n");
-    return single_wall / wall;
+    free(rows);
+}
+
+/* The 1-minute load average from /proc/loadavg; -1 where there is none. (getloadavg() is
+ * not POSIX.) */
+static double load_average(void)
+{
+    FILE *file = fopen("/proc/loadavg", "r");
+    if (file == NULL)
+        return -1;
+    double load;
+    int fields = fscanf(file, "%lf", &load);
+    if (fclose(file) != 0 || fields != 1)
+        return -1;
+    return load;
+}
+
+/* Before anything runs: how busy the machine already is, since step 4 needs idle cores. */
+static void show_load(double load, long cores)
+{
+    if (load < 0) {
+        printf("load average: unknown here; %ld cores online\n", cores);
+        return;
+    }
+    printf("load average: %.2f (last minute) on %ld cores online\n", load, cores);
+    if (load >= 0.5 * (double)cores)
+        printf("warning: the machine is busy: other programs compete for the cores, so\n"
+               "  step 4's speedups come out lower and jumpier (the medians help)\n");
 }
 
 /* ---- step 5: what a thread costs ---------------------------------------------------------- */
@@ -363,6 +494,9 @@ int main(int argc, char **argv)
     long expected = o.threads * o.increments;
     long cores = online_cores();
 
+    double load = load_average();
+    show_load(load, cores);
+
     step(1, "threads in one process");
     show_hello(o.threads);
 
@@ -388,7 +522,8 @@ int main(int argc, char **argv)
     printf("  lost over %ld runs: min %ld, max %ld\n", o.runs, lost_min, lost_max);
 
     step(4, "CPU-bound work: more threads help only up to the number of cores");
-    double speedup = show_speedup(o.threads, o.limit, cores);
+    double speedup, speedup_twice;
+    show_speedup(cores, o.rounds, o.limit, &speedup, &speedup_twice);
 
     step(5, "what a thread costs");
     double create_us = time_threads(o.create_n);
@@ -398,9 +533,13 @@ int main(int argc, char **argv)
            "  become memory (compare with the µs per process that 01-fork-exec prints)\n",
            stack_kib);
 
+    char load_text[32] = "unknown";
+    if (load >= 0)
+        snprintf(load_text, sizeof load_text, "%.2f", load);
     summary_print("threads=%ld expected=%ld unlocked=%ld locked=%ld atomic=%ld speedup=%.2f "
-                  "create_us=%.1f runs=%ld lost_min=%ld lost_max=%ld cores=%ld stack_kib=%ld",
+                  "create_us=%.1f runs=%ld lost_min=%ld lost_max=%ld cores=%ld stack_kib=%ld "
+                  "rounds=%ld speedup_2x=%.2f load=%s",
                   o.threads, expected, unlocked, locked_counter, atomic, speedup, create_us, o.runs,
-                  lost_min, lost_max, cores, stack_kib);
+                  lost_min, lost_max, cores, stack_kib, o.rounds, speedup_twice, load_text);
     return 0;
 }

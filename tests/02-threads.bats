@@ -7,7 +7,7 @@ SMALL=(-m 20000 -n 50 -p 50000)
   run_example 60 02-threads "${SMALL[@]}"
   [ "$status" -eq 0 ]
   assert_summary_keys threads expected unlocked locked atomic speedup create_us \
-    runs lost_min lost_max cores stack_kib
+    runs lost_min lost_max cores stack_kib rounds speedup_2x load
   [ "$(summary_value threads)" = 4 ]
   [ "$(summary_value expected)" = 80000 ]
   [[ "$(summary_value unlocked)" =~ ^[0-9]+$ ]]
@@ -23,8 +23,8 @@ SMALL=(-m 20000 -n 50 -p 50000)
   [ "$(summary_value atomic)" = 90000 ]
   [ "$(summary_value unlocked)" -le 90000 ]
   [ "$(summary_value unlocked)" -ge 1 ]
-  printf '%s\n' "$output" | grep -qE '^  mutex +counter: 90000 \(expected 90000, lost 0\)'
-  printf '%s\n' "$output" | grep -qE '^  atomic +counter: 90000 \(expected 90000, lost 0\)'
+  printf '%s\n' "$output" | grep -qE '^  mutex +counter: 90000 of 90000, lost 0  '
+  printf '%s\n' "$output" | grep -qE '^  atomic +counter: 90000 of 90000, lost 0  '
   printf '%s\n' "$output" | grep -q 'DELIBERATE data race'
 }
 
@@ -43,7 +43,7 @@ SMALL=(-m 20000 -n 50 -p 50000)
   done
   # One pid and one counter address for all five.
   [ "$(printf '%s\n' "$output" | sed -n 's/^  thread [0-9]* of 5: pid \([0-9]*\),.*/\1/p' | sort -u | wc -l)" -eq 1 ]
-  [ "$(printf '%s\n' "$output" | sed -n 's/^  thread .* the shared counter at //p' | sort -u | wc -l)" -eq 1 ]
+  [ "$(printf '%s\n' "$output" | sed -n 's/^  thread .*, counter //p' | sort -u | wc -l)" -eq 1 ]
 }
 
 @test "02: speedup is a positive number and every row counts the same primes" {
@@ -59,7 +59,7 @@ SMALL=(-m 20000 -n 50 -p 50000)
 @test "02: --runs N repeats the unlocked case N times and reports the spread" {
   run_example 60 02-threads --runs 5 "${SMALL[@]}"
   [ "$status" -eq 0 ]
-  [ "$(printf '%s\n' "$output" | grep -cE '^  run [0-9]+: +counter: [0-9]+ \(expected 80000, lost [0-9]+\)')" -eq 5 ]
+  [ "$(printf '%s\n' "$output" | grep -cE '^  run [0-9]+: +counter: [0-9]+ of 80000, lost [0-9]+  ')" -eq 5 ]
   [ "$(summary_value runs)" = 5 ]
   [ "$(summary_value lost_min)" -le "$(summary_value lost_max)" ]
   printf '%s\n' "$output" | grep -q 'lost over 5 runs: min '
@@ -94,4 +94,32 @@ SMALL=(-m 20000 -n 50 -p 50000)
     [ "$status" -eq 2 ] || { echo "'$args' gave $status"; return 1; }
     [[ "$stderr" == *"usage: 02-threads"* ]] || { echo "'$args': no usage line"; return 1; }
   done
+}
+
+@test "02: the speedup table: rows 1 to 2 x cores, medians of --rounds, load and verdict" {
+  run_example 120 02-threads -m 1000 -n 10 -p 20000 --rounds 3
+  [ "$status" -eq 0 ]
+  local cores rows load
+  cores=$(summary_value cores)
+  [ "$(summary_value rounds)" = 3 ]
+  printf '%s\n' "$output" | head -n 1 |
+    grep -qE "^load average: ([0-9]+\.[0-9]{2} \(last minute\) on|unknown here;) $cores cores online$"
+  load=$(summary_value load)
+  [[ "$load" =~ ^([0-9]+\.[0-9]{2}|unknown)$ ]]
+  if [ "$load" != unknown ] && awk -v l="$load" -v c="$cores" 'BEGIN { exit !(l >= c / 2) }'; then
+    printf '%s\n' "$output" | grep -q '^warning: the machine is busy'
+  else
+    ! printf '%s\n' "$output" | grep -q '^warning: the machine is busy'
+  fi
+  [ "$(printf '%s\n' "$output" | grep -c '^  round [0-9] of 3 done$')" -eq 3 ]
+  rows=$(printf '%s\n' "$output" | sed -n 's/^  \([0-9]*\) *[0-9.]* *[0-9]*%  *[0-9.]*x  *[0-9.]*x-[0-9.]*x$/\1/p' | tr '\n' ' ')
+  local expected="" t
+  for t in $(seq 1 $((2 * cores))); do
+    [ "$t" -le 8 ] || [ "$t" -eq $((2 * cores)) ] || [ $((t & (t - 1))) -eq 0 ] || continue
+    expected+="$t "
+  done
+  [ "$rows" = "$expected" ] || { echo "rows '$rows', expected '$expected'"; false; }
+  printf '%s\n' "$output" | grep -qE "^  verdict \(medians\): [0-9.]+x at $cores threads, [0-9.]+x at $((2 * cores)): "
+  # the 1-thread row is its own median: exactly 1.00x
+  printf '%s\n' "$output" | grep -qE '^  1 +[0-9.]+ +[0-9]+% +1\.00x '
 }
