@@ -28,6 +28,7 @@
  * until it would wait), 12 (generators are functions that can be suspended and resumed),
  * 13 (cooperative switching is far cheaper than a thread or process switch), 14 (one
  * CPU-bound task stalls every other task), 15 (all of it interleaves on one core).
+ * Lecture topic (not a numbered claim): preemptive vs cooperative multitasking (part 5).
  */
 #include "affinity.h"
 #include "clock.h"
