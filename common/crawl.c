@@ -1,6 +1,8 @@
 /* crawl.c — see crawl.h: options, frontier, per-fetch lines, timeline, summary. */
 #include "crawl.h"
+#include "chart.h"
 #include "clock.h"
+#include "svg.h"
 #include "errors.h"
 #include "links.h"
 
@@ -11,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 /* ---- small allocation helpers: out of memory is fatal in a lab program ---------------- */
 
@@ -40,9 +44,11 @@ void crawl_default_options(struct crawl_options *o)
 
 static const char *usage_line(const struct crawl_options *o)
 {
-    return o->concurrency > 0 ? "[-c CONCURRENCY] [-n MAX_PAGES] [-t TIMEOUT_SECONDS] "
-                                "[--timeline] [-q] [-v] [URL]"
-                              : "[-n MAX_PAGES] [-t TIMEOUT_SECONDS] [--timeline] [-q] [-v] [URL]";
+    /* Two lines, so that "usage: NN-name ..." fits 80 columns. */
+    return o->concurrency > 0 ? "[-c CONCURRENCY] [-n MAX_PAGES] [-t TIMEOUT_SECONDS]\n"
+                                "       [--timeline] [--svg FILE] [-q] [-v] [URL]"
+                              : "[-n MAX_PAGES] [-t TIMEOUT_SECONDS]\n"
+                                "       [--timeline] [--svg FILE] [-q] [-v] [URL]";
 }
 
 static void print_help(const struct crawl_options *o, const char *about,
@@ -58,6 +64,7 @@ static void print_help(const struct crawl_options *o, const char *about,
     printf("  -t SECONDS  give up on a fetch that waits longer than this (default %g)\n",
            o->timeout_s);
     printf("  --timeline  after the crawl, draw one bar per fetch on a common time axis\n");
+    printf("  --svg FILE  after the crawl, draw that timeline as an SVG picture in FILE\n");
     printf("  -q          no line per fetch, only the summary\n");
     printf("  -v          narrate every step of every fetch\n");
     for (const struct crawl_flag *f = extra; f != NULL && f->name != NULL; f++)
@@ -95,6 +102,11 @@ void crawl_parse_options(int argc, char **argv, struct crawl_options *o, const c
             i++;
         } else if (strcmp(a, "--timeline") == 0) {
             o->timeline = true;
+        } else if (strcmp(a, "--svg") == 0) {
+            if (value == NULL || value[0] == '\0')
+                die_usage(usage_line(o), "--svg needs a file name");
+            o->svg_path = value;
+            i++;
         } else if (strcmp(a, "-q") == 0) {
             o->quiet = true;
         } else if (strcmp(a, "-v") == 0) {
@@ -241,12 +253,106 @@ int crawl_begin(struct crawl *c, const struct url *u)
     return (int)c->records_len++;
 }
 
+void crawl_connected(struct crawl *c, int id)
+{
+    c->records[id].connected = clock_elapsed();
+}
+
+void crawl_first_byte(struct crawl *c, int id)
+{
+    if (c->records[id].first_byte == 0)
+        c->records[id].first_byte = clock_elapsed();
+}
+
 const char *crawl_url_text(const struct crawl *c, int id)
 {
     return c->records[id].url;
 }
 
 /* ---- the report ---------------------------------------------------------------------- */
+
+/* A per-fetch line, 80 columns at most:
+ *    0.123s  200  /page/3                     1608 B   11 links,  5 new  (thread 2)
+ *    1.004s  ERR  /fault/never             timed out: no data for 1 s
+ * The start URL is printed once by the example; a same-site URL is named by its path,
+ * shortened with "…" past PATH_COLUMN characters; a note or a reason that does not fit
+ * goes on continuation lines under the path. */
+enum { LINE_COLUMNS = 80, PATH_COLUMN = 24, PATH_INDENT = 16 };
+
+/* Characters, not bytes: "…" and "µ" take one column each. */
+static int utf8_columns(const char *s, size_t bytes)
+{
+    int n = 0;
+    for (size_t i = 0; i < bytes && s[i] != '\0'; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
+/* The byte offset of character number `column` of s (or its end). */
+static size_t utf8_offset(const char *s, int column)
+{
+    size_t i = 0;
+    for (int n = 0; s[i] != '\0'; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80 && n++ == column)
+            break;
+    return i;
+}
+
+/* The path of a same-site URL ("/page/3"), at most `columns` characters: a longer one
+ * keeps its head and its tail around "…". */
+static void short_path(char *out, size_t size, const char *url, int columns)
+{
+    const char *path = strchr(url + strlen("http://"), '/');
+    if (path == NULL)
+        path = "/";
+    int total = utf8_columns(path, strlen(path));
+    if (total <= columns) {
+        snprintf(out, size, "%s", path);
+        return;
+    }
+    int head = (columns - 1) / 2, tail = columns - 1 - head;
+    size_t head_bytes = utf8_offset(path, head);
+    const char *tail_start = path + utf8_offset(path, total - tail);
+    snprintf(out, size, "%.*s…%s", (int)head_bytes, path, tail_start);
+}
+
+/* "   0.123s  200  /page/3" and, if pad, spaces to the end of the path column. Returns
+ * the number of columns printed. */
+static int print_line_start(const struct crawl_record *rec, const char *status, bool pad)
+{
+    char path[4 * PATH_COLUMN];
+    short_path(path, sizeof path, rec->url, PATH_COLUMN);
+    int columns = utf8_columns(path, strlen(path));
+    printf("%8.3fs  %3s  %s%*s", rec->ended, status, path, pad ? PATH_COLUMN - columns : 0, "");
+    return PATH_INDENT + (pad ? PATH_COLUMN : columns);
+}
+
+/* The rest of a line: text after `used` columns and `gap` spaces if it fits in 80, else on
+ * continuation lines indented under the path, broken at spaces. */
+static void print_rest(int used, int gap, const char *text)
+{
+    int width = utf8_columns(text, strlen(text));
+    if (used + gap + width <= LINE_COLUMNS) {
+        printf("%*s%s\n", gap, "", text);
+        return;
+    }
+    putchar('\n');
+    const int room = LINE_COLUMNS - PATH_INDENT;
+    while (*text != '\0') {
+        size_t cut = strlen(text);
+        if (utf8_columns(text, cut) > room) {
+            cut = utf8_offset(text, room);
+            size_t space = cut;
+            while (space > 0 && text[space] != ' ')
+                space--;
+            if (space > 0)
+                cut = space;
+        }
+        printf("%*s%.*s\n", PATH_INDENT, "", (int)cut, text);
+        text += cut;
+        text += strspn(text, " ");
+    }
+}
 
 struct link_context {
     struct crawl *crawl;
@@ -290,8 +396,17 @@ void crawl_done(struct crawl *c, int id, const struct http_response *r, const ch
     }
     if (c->opt.quiet)
         return;
-    printf("%8.3fs  %3d  %-40s %7zu B  %3d links, %2d new%s%s%s\n", rec->ended, r->status, rec->url,
-           r->body_len, lc.found, lc.queued, note ? "  (" : "", note ? note : "", note ? ")" : "");
+    char status[16], tail[64], paren[256];
+    snprintf(status, sizeof status, "%3d", r->status);
+    snprintf(tail, sizeof tail, " %7zu B  %3d links, %2d new", r->body_len, lc.found, lc.queued);
+    int used = print_line_start(rec, status, true) + (int)strlen(tail);
+    fputs(tail, stdout);
+    if (note != NULL) {
+        snprintf(paren, sizeof paren, "(%s)", note);
+        print_rest(used, 2, paren);
+    } else {
+        putchar('\n');
+    }
 }
 
 void crawl_failed(struct crawl *c, int id, const char *why)
@@ -309,42 +424,100 @@ void crawl_failed(struct crawl *c, int id, const char *why)
         else
             snprintf(c->first_error, sizeof c->first_error, "GET %s: %s", rec->url, why);
     }
-    if (!c->opt.quiet)
-        printf("%8.3fs  ERR  %-40s %s\n", rec->ended, rec->url, why);
+    if (c->opt.quiet)
+        return;
+    bool fits = PATH_INDENT + PATH_COLUMN + 1 + utf8_columns(why, strlen(why)) <= LINE_COLUMNS;
+    print_rest(print_line_start(rec, "ERR", fits), 1, why);
 }
 
-/* One row per fetch: '=' while it was in flight ('x' for a failure), on a shared axis, so
- * that a sequential crawl draws a staircase and a concurrent one overlapping bars. */
+int crawl_terminal_width(void)
+{
+#ifdef TIOCGWINSZ /* not POSIX, but every terminal this lab meets answers it */
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+#endif
+    const char *text = getenv("COLUMNS");
+    char *end;
+    long columns = text != NULL ? strtol(text, &end, 10) : 0;
+    if (text != NULL && end != text && *end == '\0' && columns >= 40 && columns <= 1000)
+        return (int)columns;
+    return LINE_COLUMNS;
+}
+
+/* One row per fetch: '=' while it was in flight ('x' for a failure), on a shared axis as
+ * wide as the terminal, so that a sequential crawl draws a staircase and a concurrent one
+ * overlapping bars. Past CHART_MAX_ROWS fetches, neighbours (in the order they started)
+ * share a row, so that the chart fits a projector's height too. */
 static void print_timeline(const struct crawl *c)
 {
-    enum { WIDTH = 60, LABEL = 22, MAX_ROWS = 200 };
+    enum { LABEL = 18, MIN_BAR = 20 };
+    size_t n = c->records_len;
     double end = 0;
-    for (size_t i = 0; i < c->records_len; i++)
+    for (size_t i = 0; i < n; i++)
         if (c->records[i].ended > end)
             end = c->records[i].ended;
-    if (c->records_len == 0 || end <= 0)
+    if (n == 0 || end <= 0)
         return;
-    double per_column = end / WIDTH;
-    printf("\ntimeline: one row per fetch, 0 to %.3f s, one column = %.0f ms "
-           "('=' in flight, 'x' failed)\n",
-           end, per_column * 1000);
-    size_t rows = c->records_len < MAX_ROWS ? c->records_len : MAX_ROWS;
-    for (size_t i = 0; i < rows; i++) {
-        const struct crawl_record *rec = &c->records[i];
-        const char *path = strchr(rec->url + strlen("http://"), '/');
-        char bar[WIDTH + 1];
-        int from = (int)(rec->started / per_column);
-        int to = (int)(rec->ended / per_column);
-        for (int col = 0; col < WIDTH; col++)
-            bar[col] = col >= from && (col <= to || col == from) && col < WIDTH
-                           ? (rec->status == 0 ? 'x' : '=')
-                           : ' ';
-        bar[WIDTH] = '\0';
-        printf("  %-*.*s |%s|\n", LABEL, LABEL, path ? path : rec->url, bar);
+    int bar_width = crawl_terminal_width() - (LABEL + 5); /* "  LABEL |bar|" */
+    if (bar_width < MIN_BAR)
+        bar_width = MIN_BAR;
+    size_t per_row = n > CHART_MAX_ROWS ? (n + CHART_MAX_ROWS - 1) / CHART_MAX_ROWS : 1;
+    double per_column = end / bar_width;
+    printf("\ntimeline: 0 to %.3f s, one column = %.*f ms; '=' in flight, 'x' failed\n", end,
+           per_column < 0.01 ? 1 : 0, per_column * 1000);
+    if (per_row > 1)
+        printf("%zu fetches, %zu to a row, in the order they started\n", n, per_row);
+    char bar[1024], label[4 * LABEL];
+    for (size_t first = 0; first < n; first += per_row) {
+        size_t last = first + per_row < n ? first + per_row : n;
+        memset(bar, ' ', (size_t)bar_width);
+        bar[bar_width] = '\0';
+        for (size_t i = first; i < last; i++) {
+            const struct crawl_record *rec = &c->records[i];
+            int from = (int)(rec->started / per_column), to = (int)(rec->ended / per_column);
+            for (int col = from; col <= (to > from ? to : from) && col < bar_width; col++)
+                if (bar[col] != 'x')
+                    bar[col] = rec->status == 0 ? 'x' : '=';
+        }
+        if (per_row > 1)
+            snprintf(label, sizeof label, "fetches %zu-%zu", first + 1, last);
+        else
+            short_path(label, sizeof label, c->records[first].url, LABEL);
+        printf("  %s%*s |%s|\n", label, LABEL - utf8_columns(label, strlen(label)), "", bar);
     }
-    if (rows < c->records_len)
-        printf("  ... %zu more fetches not drawn\n", c->records_len - rows);
-    printf("\n");
+    char end_label[32];
+    snprintf(end_label, sizeof end_label, "%.3f s", end);
+    printf("%*s0%*s\n\n", LABEL + 4, "", bar_width - 1, end_label);
+}
+
+/* --svg FILE: the same timeline as a picture, titled with this run's summary. With
+ * $ASYNCLAB_SVG_AXIS=SECONDS (make pictures sets it) the axis ends there and the picture is
+ * a compact panel, to be stacked with the other crawlers' on one time axis. */
+static int write_svg(const struct crawl *c)
+{
+    double wall = clock_elapsed(), cpu = clock_cpu();
+    char title[256], caption[512], machine[256];
+    snprintf(title, sizeof title, "%s: %d pages, %d errors, wall %.3f s, cpu %.1f %%, peak %d",
+             prog_name(), c->pages, c->errors, wall, wall > 0.01 ? 100.0 * cpu / wall : 0.0,
+             c->peak);
+    svg_machine(machine, sizeof machine);
+    snprintf(caption, sizeof caption, "crawl of %.200s; measured on %s", c->opt.start_url, machine);
+    const char *axis = getenv("ASYNCLAB_SVG_AXIS");
+    struct chart_timeline how = {.title = title, .caption = caption};
+    if (axis != NULL && axis[0] != '\0') {
+        how.axis_end = strtod(axis, NULL);
+        how.compact = true;
+    }
+    int height = chart_timeline(c->opt.svg_path, c->records, c->records_len, &how);
+    if (height < 0) {
+        warn_errno("--svg %s", c->opt.svg_path);
+        return 1;
+    }
+    if (!c->opt.quiet)
+        printf("svg: %zu fetches drawn in %s (%d x %d px)\n", c->records_len, c->opt.svg_path,
+               CHART_WIDTH, height);
+    return 0;
 }
 
 void crawl_print_summary(int pages, int errors, long long bytes, int peak)
@@ -360,8 +533,9 @@ int crawl_finish(struct crawl *c)
 {
     if (c->opt.timeline)
         print_timeline(c);
+    int svg_failed = c->opt.svg_path != NULL ? write_svg(c) : 0;
     crawl_print_summary(c->pages, c->errors, c->bytes, c->peak);
-    int status = 0;
+    int status = svg_failed;
     if (c->pages == 0) {
         warn_msg("%s", c->first_error[0] ? c->first_error : "nothing fetched");
         status = 1;

@@ -4,12 +4,12 @@
  * page of the same site once. What differs between examples 03, 04, 05, 07 and 08 is only
  * HOW they wait for the network; this file is the part that stays the same:
  *
- *   the options      -c -n -t --timeline -q -v [URL]   (crawl_parse_options)
+ *   the options      -c -n -t --timeline --svg -q -v [URL]   (crawl_parse_options)
  *   the frontier     a FIFO queue of URLs still to fetch, and the set of URLs ever seen,
  *                    so that no page is fetched twice (crawl_next)
  *   the report       one line per fetch, statistics (pages, errors, bytes, peak number of
- *                    fetches in flight), the --timeline chart and the summary line
- *                    (crawl_begin, crawl_done, crawl_failed, crawl_finish)
+ *                    fetches in flight), the --timeline chart, the --svg picture and the
+ *                    summary line (crawl_begin, crawl_done, crawl_failed, crawl_finish)
  *
  * An engine's loop, whatever its concurrency model:
  *
@@ -39,6 +39,7 @@ struct crawl_options {
     int max_pages;         /* -n: fetches started at most */
     double timeout_s;      /* -t: how long one fetch may wait for the network */
     bool timeline;         /* --timeline: draw the chart after the crawl */
+    const char *svg_path;  /* --svg FILE: draw it as an SVG picture too; NULL: no */
     bool quiet;            /* -q: no per-fetch lines, just the summary */
     bool verbose;          /* -v: narrate every step of every fetch */
     const char *start_url; /* the URL argument, or $LAB_URL */
@@ -62,11 +63,11 @@ struct crawl_flag {
 void crawl_parse_options(int argc, char **argv, struct crawl_options *o, const char *about,
                          const struct crawl_flag *extra);
 
-/* One fetch as the report remembers it (for the timeline). */
+/* One fetch as the report remembers it (for the timeline). Times are seconds since the
+ * program started; connected and first_byte are 0 until the engine records them. */
 struct crawl_record {
-    char *url;      /* canonical text */
-    double started; /* seconds since program start */
-    double ended;
+    char *url; /* canonical text */
+    double started, connected, first_byte, ended;
     int status; /* HTTP status, or 0 for a failed fetch */
 };
 
@@ -101,6 +102,12 @@ bool crawl_has_next(const struct crawl *c);
 /* A fetch of u starts now: counts it in flight (and the peak). Returns its id. */
 int crawl_begin(struct crawl *c, const struct url *u);
 
+/* The phases of fetch id, for the --svg picture: its connect has just completed; the first
+ * byte of its response has just arrived (only the first call counts). An engine that
+ * makes neither call gets one grey bar per fetch instead of three phases. */
+void crawl_connected(struct crawl *c, int id);
+void crawl_first_byte(struct crawl *c, int id);
+
 /* Fetch id got a complete response: print its line (with an optional note, e.g. where
  * the time went), count it, and queue the new same-site links in its body (or its
  * redirect's Location). A status of 400 or more counts as an error. Frees nothing. */
@@ -110,10 +117,14 @@ void crawl_done(struct crawl *c, int id, const struct http_response *r, const ch
  * with the reason and count it. */
 void crawl_failed(struct crawl *c, int id, const char *why);
 
-/* Print the timeline (with --timeline), the summary line, free everything.
+/* Print the timeline (with --timeline), write the --svg picture, print the summary line,
+ * free everything.
  * Returns the exit status: 0 if any page was fetched, 1 if none (the message of the
  * first failure then goes to stderr). */
 int crawl_finish(struct crawl *c);
+
+/* The columns of the terminal stdout goes to (TIOCGWINSZ), else $COLUMNS, else 80. */
+int crawl_terminal_width(void);
 
 /* The fetch examples' last line, with wall, cpu, cpu% and rss measured now:
  * "summary: pages=N errors=E bytes=B wall=W.WWWs cpu=C.CCCs cpu%=P.P rss=R.RMiB peak=K".

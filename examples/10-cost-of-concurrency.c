@@ -39,6 +39,7 @@
  * process context switch). Lecture topic (not a numbered claim): a million threads won't
  * fit (the thread limit).
  */
+#include "chart.h"
 #include "clock.h"
 #include "errors.h"
 #include "proc.h"
@@ -57,7 +58,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define USAGE      "[-n SCALE] [-r ROUNDS] [-q] [--help]"
+#define USAGE      "[-n SCALE] [-r ROUNDS] [-q] [--svg FILE] [--help]"
 #define MAX_ROUNDS 99
 #define MAX_SCALE  10.0
 #define MIN_SCALE  0.0001
@@ -75,9 +76,10 @@ static const long default_live[KINDS] = {200, 2000, 1000000};
 static const long minimum_count[KINDS] = {2, 2, 10000};
 
 struct options {
-    double scale; /* -n: every count is its default times this */
-    long rounds;  /* -r: the median is taken over this many */
-    int quiet;    /* -q: only the table and the summary */
+    double scale;         /* -n: every count is its default times this */
+    long rounds;          /* -r: the median is taken over this many */
+    int quiet;            /* -q: only the table and the summary */
+    const char *svg_path; /* --svg FILE: the table as bars on a log scale, or NULL */
     long create[KINDS], switches[KINDS], live[KINDS];
 };
 
@@ -103,6 +105,7 @@ static void print_help(void)
            "             %ld processes, %ld threads, %ld generators made per round)\n"
            "  -r ROUNDS  rounds; each time shown is the median (1 to %d, default 5)\n"
            "  -q         print only the table and the summary\n"
+           "  --svg FILE also draw the table as bars on a log scale, an SVG picture\n"
            "  --help     this text\n\n"
            "example: %s -n 0.1 -r 3\n",
            prog_name(), USAGE, MIN_SCALE, MAX_SCALE, default_create[PROCESS],
@@ -126,6 +129,10 @@ static struct options parse_options(int argc, char **argv)
             exit(0);
         } else if (strcmp(arg, "-q") == 0) {
             o.quiet = 1;
+        } else if (strcmp(arg, "--svg") == 0) {
+            if (i + 1 == argc || argv[i + 1][0] == '\0')
+                die_usage(USAGE, "--svg needs a file name");
+            o.svg_path = argv[++i];
         } else if (strcmp(arg, "-n") == 0) {
             if (i + 1 == argc)
                 die_usage(USAGE, "-n needs a number");
@@ -995,6 +1002,35 @@ static const char *summary_number(char *out, size_t size, double value, double u
     return out;
 }
 
+/* --svg FILE: the three groups of the table as bars on a log scale (a process costs
+ * hundreds of times a generator: on a linear scale the generator's bar would vanish). */
+static void draw_table(const char *path, const struct figures *f)
+{
+    static const char *const titles[] = {"create and finish one", "switch between two",
+                                         "memory while alive"};
+    const double *figures[] = {f->create, f->switches, f->memory};
+    char text[3][KINDS][32], note[3][KINDS][48], machine[256], caption[320];
+    struct chart_bar bars[3][KINDS];
+    struct chart_group groups[3];
+    for (int g = 0; g < 3; g++) {
+        for (int k = 0; k < KINDS; k++) {
+            double v = figures[g][k], gen = figures[g][GENERATOR];
+            (g == 2 ? format_bytes : format_time)(text[g][k], sizeof text[g][k], v);
+            snprintf(note[g][k], sizeof note[g][k], "%.0fx a generator",
+                     v > 0 && gen > 0 ? v / gen : 0);
+            bars[g][k] = (struct chart_bar){kind_names[k], v, text[g][k],
+                                            v > 0 && gen > 0 && k != GENERATOR ? note[g][k] : NULL};
+        }
+        groups[g] =
+            (struct chart_group){titles[g], g == 2 ? CHART_BYTES : CHART_SECONDS, bars[g], KINDS};
+    }
+    svg_machine(machine, sizeof machine);
+    snprintf(caption, sizeof caption, "log scale, medians; measured on %s", machine);
+    if (chart_log_bars(path, "What a process, a thread and a generator cost", caption, groups, 3) !=
+        0)
+        die_errno("--svg %s", path);
+}
+
 /* ---- main ---------------------------------------------------------------------------- */
 
 /* Descriptors open now, among the first 1024 (fcntl fails on a closed one). */
@@ -1104,6 +1140,8 @@ int main(int argc, char **argv)
     if (!o.quiet)
         print_thread_limit(&limit, &f);
     check_nothing_left(descriptors_at_start, o.quiet);
+    if (o.svg_path != NULL)
+        draw_table(o.svg_path, &f);
 
     char kib[3][32], threads[32];
     if (limit.skipped != NULL)

@@ -4,7 +4,7 @@
 # server with --pages 20 --delay 100, then call one function per @test with the example's
 # name. Each function asserts facts, not wording: exact counts, exit codes, bounds.
 
-# The per-fetch lines of $output: "   0.101s  200  http://... " or "   1.003s  ERR  http://...".
+# The per-fetch lines of $output: "   0.101s  200  /page/3 ..." or "   1.003s  ERR  /fault/...".
 fetch_lines() {
   printf '%s\n' "$output" | grep -E '^ +[0-9]+\.[0-9]{3}s +([0-9]{3}|ERR) '
 }
@@ -20,7 +20,7 @@ crawler_reports_exact_counts() {
   assert_summary_keys pages errors bytes wall cpu cpu% rss peak
   [ "$(fetch_lines | wc -l)" -eq 22 ]
   [ "$(fetch_lines | awk '{print $3}' | sort | uniq -d | wc -l)" -eq 0 ]
-  fetch_lines | grep -qE ' 404 +http://127\.0\.0\.1:[0-9]+/page/missing '
+  fetch_lines | grep -qE ' 404 +/page/missing '
 }
 
 # Fetches overlap: peak above 1 and never above -c; -n bounds the fetches started.

@@ -1,0 +1,289 @@
+/* chart.c — see chart.h: the timeline and the log-scale bars, as SVG. */
+#include "chart.h"
+#include "svg.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- the timeline ---------------------------------------------------------------------- */
+
+enum { LABEL_X = 16, PLOT_X0 = 250, PLOT_X1 = CHART_WIDTH - 40, LABEL_CHARS = 26 };
+
+#define TEXT_GREY "#444444"
+
+struct timeline_layout {
+    double axis_end;          /* seconds at PLOT_X1 */
+    size_t rows, per_row;     /* per_row fetches share a row past CHART_MAX_ROWS */
+    double top, row_h, bar_h; /* y of the first row, a row's and a bar's height */
+    double axis_y;            /* y of the axis line */
+    int height;
+};
+
+static double x_at(const struct timeline_layout *l, double t)
+{
+    if (t > l->axis_end)
+        t = l->axis_end;
+    return PLOT_X0 + (t < 0 ? 0 : t) / l->axis_end * (PLOT_X1 - PLOT_X0);
+}
+
+static struct timeline_layout layout_timeline(const struct crawl_record *r, size_t n,
+                                              const struct chart_timeline *how)
+{
+    struct timeline_layout l = {.axis_end = how->axis_end, .per_row = 1};
+    for (size_t i = 0; i < n; i++)
+        if (how->axis_end <= 0 && r[i].ended > l.axis_end)
+            l.axis_end = r[i].ended;
+    if (l.axis_end <= 0)
+        l.axis_end = 0.001;
+    if (n > CHART_MAX_ROWS)
+        l.per_row = (n + CHART_MAX_ROWS - 1) / CHART_MAX_ROWS;
+    l.rows = (n + l.per_row - 1) / l.per_row;
+    if (how->compact) {
+        l.top = 36;
+        l.row_h = l.rows > 20 ? 5 : 8;
+        l.bar_h = l.row_h - 1;
+    } else {
+        l.top = 90;
+        l.row_h = l.rows > 24 ? 18 : 24;
+        l.bar_h = l.row_h - 6;
+    }
+    l.axis_y = l.top + (double)(l.rows ? l.rows : 1) * l.row_h + 8;
+    l.height = (int)(l.axis_y + (how->compact ? 32 : 70));
+    return l;
+}
+
+/* Tick labels: "0", "250 ms", "1.5 s". */
+static void format_tick(char *out, size_t size, double t, double step)
+{
+    if (t == 0)
+        snprintf(out, size, "0");
+    else if (step < 1)
+        snprintf(out, size, "%.0f ms", t * 1000);
+    else
+        snprintf(out, size, "%g s", t);
+}
+
+static void draw_time_axis(struct svg *s, const struct timeline_layout *l)
+{
+    double y = l->axis_y, step = svg_tick_step(l->axis_end, 8);
+    svg_line(s, PLOT_X0, y, PLOT_X1, y, SVG_BLACK, 1);
+    for (int i = 0; i * step <= l->axis_end * 1.0001; i++) {
+        double t = i * step, x = x_at(l, t);
+        char label[32];
+        format_tick(label, sizeof label, t, step);
+        svg_line(s, x, l->top - 4, x, y, SVG_LIGHT_GREY, 1);
+        svg_line(s, x, y, x, y + 6, SVG_BLACK, 1);
+        svg_text(s, x, y + 22, 14, SVG_MIDDLE, SVG_BLACK, "%s", label);
+    }
+}
+
+static void legend_item(struct svg *s, double *x, double y, const char *colour, const char *what)
+{
+    svg_rect(s, *x, y - 13, 16, 16, colour, NULL);
+    svg_text(s, *x + 22, y, 16, SVG_START, SVG_BLACK, "%s", what);
+    *x += 22 + 8.4 * (double)strlen(what) + 26;
+}
+
+static void draw_legend(struct svg *s, bool unrecorded)
+{
+    double x = LABEL_X, y = 66;
+    legend_item(s, &x, y, SVG_ORANGE, "connect");
+    legend_item(s, &x, y, SVG_SKY_BLUE, "waiting for the first byte");
+    legend_item(s, &x, y, SVG_GREEN, "reading");
+    legend_item(s, &x, y, SVG_VERMILLION, "failed");
+    if (unrecorded)
+        legend_item(s, &x, y, SVG_GREY, "in flight (phases not recorded)");
+}
+
+/* One fetch's bar: its phases where the engine recorded them (crawl_connected,
+ * crawl_first_byte), the rest of its time grey, or vermillion if it failed. */
+static void draw_fetch(struct svg *s, const struct timeline_layout *l, const struct crawl_record *r,
+                       double y)
+{
+    double x0 = x_at(l, r->started), x_end = x_at(l, r->ended);
+    if (x_end - x0 < 2)
+        x_end = x0 + 2; /* a fetch of 50 µs stays visible */
+    svg_group(s, r->status == 0 ? "fetch failed" : "fetch");
+    svg_tooltip(s, r->url);
+    double from = x0;
+    if (r->connected > 0) {
+        double to = x_at(l, r->connected);
+        svg_rect(s, from, y, to - from, l->bar_h, SVG_ORANGE, "connect");
+        from = to;
+    }
+    if (r->connected > 0 && r->first_byte > 0) {
+        double to = x_at(l, r->first_byte);
+        svg_rect(s, from, y, to - from, l->bar_h, SVG_SKY_BLUE, "wait");
+        from = to;
+    }
+    if (r->first_byte > 0 && r->status != 0) {
+        svg_rect(s, from, y, x_end - from, l->bar_h, SVG_GREEN, "read");
+        from = x_end;
+    }
+    if (from < x_end)
+        svg_rect(s, from, y, x_end - from, l->bar_h, r->status == 0 ? SVG_VERMILLION : SVG_GREY,
+                 r->status == 0 ? "failed" : "flight");
+    svg_group_end(s);
+}
+
+/* The label of a row: the fetch's path (shortened), or the range of fetches it holds. */
+static void row_label(char *out, size_t size, const struct crawl_record *r, size_t first,
+                      size_t count)
+{
+    if (count > 1) {
+        snprintf(out, size, "fetches %zu-%zu", first + 1, first + count);
+        return;
+    }
+    const char *path = strchr(r->url + strlen("http://"), '/');
+    if (path == NULL)
+        path = "/";
+    if (strlen(path) <= LABEL_CHARS)
+        snprintf(out, size, "%s", path);
+    else
+        snprintf(out, size, "%.*s…", LABEL_CHARS - 1, path);
+    if (r->status >= 400 || r->status == 0) {
+        size_t len = strlen(out);
+        snprintf(out + len, size - len, r->status ? " (%d)" : " (failed)", r->status);
+    }
+}
+
+int chart_timeline(const char *path, const struct crawl_record *records, size_t n,
+                   const struct chart_timeline *how)
+{
+    struct timeline_layout l = layout_timeline(records, n, how);
+    struct svg s;
+    if (svg_open(&s, path, CHART_WIDTH, l.height, how->title) != 0)
+        return -1;
+    bool unrecorded = false;
+    for (size_t i = 0; i < n; i++)
+        unrecorded |= records[i].status != 0 && records[i].first_byte <= 0;
+    svg_text(&s, LABEL_X, how->compact ? 24 : 36, how->compact ? 18 : 22, SVG_START, SVG_BLACK,
+             "%s", how->title);
+    if (!how->compact)
+        draw_legend(&s, unrecorded);
+    draw_time_axis(&s, &l);
+    for (size_t row = 0; row < l.rows; row++) {
+        size_t first = row * l.per_row;
+        size_t count = n - first < l.per_row ? n - first : l.per_row;
+        double y = l.top + (double)row * l.row_h;
+        for (size_t i = first; i < first + count; i++)
+            draw_fetch(&s, &l, &records[i], y + (l.row_h - l.bar_h) / 2);
+        if (how->compact)
+            continue;
+        char label[96];
+        row_label(label, sizeof label, &records[first], first, count);
+        bool failed = count == 1 && (records[first].status == 0 || records[first].status >= 400);
+        svg_text(&s, LABEL_X, y + l.row_h / 2 + 5, 14, SVG_START,
+                 failed ? SVG_VERMILLION : SVG_BLACK, "%s", label);
+    }
+    if (how->compact)
+        svg_text(&s, LABEL_X, l.top + 14, 14, SVG_START, TEXT_GREY, "%zu fetch%s%s", n,
+                 n == 1 ? "" : "es", l.per_row > 1 ? "," : "");
+    if (how->compact && l.per_row > 1)
+        svg_text(&s, LABEL_X, l.top + 32, 14, SVG_START, TEXT_GREY, "%zu a row", l.per_row);
+    if (!how->compact && l.per_row > 1)
+        svg_text(&s, PLOT_X1, 66, 14, SVG_END, TEXT_GREY, "%zu fetches a row", l.per_row);
+    if (!how->compact && how->caption != NULL)
+        svg_text(&s, LABEL_X, l.axis_y + 52, 14, SVG_START, TEXT_GREY, "%s", how->caption);
+    return svg_close(&s) == 0 ? l.height : -1;
+}
+
+/* ---- bars on a log scale ------------------------------------------------------------------ */
+
+enum { BAR_X0 = 180, BAR_X1 = 860, BAR_ROW = 36, BAR_H = 24 };
+
+/* Bar colours, and the text colour that reads on each. */
+static const char *const bar_colours[] = {SVG_BLUE, SVG_ORANGE, SVG_GREEN, SVG_PURPLE,
+                                          SVG_SKY_BLUE};
+static const char *const on_bar_colours[] = {"#FFFFFF", SVG_BLACK, "#FFFFFF", SVG_BLACK, SVG_BLACK};
+
+void chart_decade_label(char *out, size_t size, int exponent, enum chart_unit unit)
+{
+    static const char *const time_units[] = {"ns", "µs", "ms", "s"};
+    static const char *const byte_units[] = {"B", "kB", "MB", "GB"};
+    const char *const *units = unit == CHART_SECONDS ? time_units : byte_units;
+    int base = unit == CHART_SECONDS ? -9 : 0; /* the exponent of units[0] */
+    int k = exponent >= base ? (exponent - base) / 3 : -1;
+    if (k < 0 || k > 3) {
+        snprintf(out, size, "1e%d %s", exponent, unit == CHART_SECONDS ? "s" : "B");
+        return;
+    }
+    int rest = exponent - base - 3 * k;
+    snprintf(out, size, "%s %s", rest == 0 ? "1" : rest == 1 ? "10" : "100", units[k]);
+}
+
+static double group_height(const struct chart_group *g)
+{
+    return 30 + (double)g->n * BAR_ROW + 40;
+}
+
+/* One group: its title, its bars, its own decades under them. Returns the next y. */
+static double draw_group(struct svg *s, const struct chart_group *g, double y)
+{
+    int low = 99, high = -99;
+    for (size_t i = 0; i < g->n; i++) {
+        if (g->bars[i].value <= 0)
+            continue;
+        double e = svg_log10(g->bars[i].value);
+        int floor_e = (int)(e < 0 ? e - 1 : e), ceil_e = floor_e + 1;
+        if (floor_e < low)
+            low = floor_e;
+        if (ceil_e > high)
+            high = ceil_e;
+    }
+    if (low > high) {
+        low = 0;
+        high = 1;
+    }
+    svg_text(s, LABEL_X, y + 20, 18, SVG_START, SVG_BLACK, "%s", g->title);
+    double top = y + 30, bottom = top + (double)g->n * BAR_ROW;
+    double per_decade = (BAR_X1 - BAR_X0) / (double)(high - low);
+    for (int e = low; e <= high; e++) {
+        double x = BAR_X0 + (e - low) * per_decade;
+        char label[32];
+        chart_decade_label(label, sizeof label, e, g->unit);
+        svg_line(s, x, top - 2, x, bottom + 4, SVG_LIGHT_GREY, 1);
+        svg_text(s, x, bottom + 22, 14, SVG_MIDDLE, SVG_BLACK, "%s", label);
+    }
+    for (size_t i = 0; i < g->n; i++) {
+        const struct chart_bar *b = &g->bars[i];
+        double row_y = top + (double)i * BAR_ROW;
+        svg_text(s, LABEL_X, row_y + BAR_H / 2 + 6, 16, SVG_START, SVG_BLACK, "%s", b->label);
+        if (b->value <= 0) {
+            svg_text(s, BAR_X0 + 8, row_y + BAR_H / 2 + 6, 16, SVG_START, TEXT_GREY, "unknown");
+            continue;
+        }
+        double w = (svg_log10(b->value) - low) * per_decade, baseline = row_y + BAR_H / 2 + 6;
+        if (w < 2)
+            w = 2;
+        /* The ratio goes on the bar where it fits (about 9 px a character), else after it. */
+        bool inside = b->note != NULL && w > 9.0 * (double)strlen(b->note) + 16;
+        svg_group(s, "bar");
+        svg_rect(s, BAR_X0, row_y, w, BAR_H, bar_colours[i % 5], NULL);
+        if (inside)
+            svg_text(s, BAR_X0 + w - 8, baseline, 16, SVG_END, on_bar_colours[i % 5], "%s",
+                     b->note);
+        svg_text(s, BAR_X0 + w + 8, baseline, 16, SVG_START, SVG_BLACK, "%s%s%s", b->text,
+                 b->note && !inside ? ", " : "", b->note && !inside ? b->note : "");
+        svg_group_end(s);
+    }
+    return bottom + 40;
+}
+
+int chart_log_bars(const char *path, const char *title, const char *caption,
+                   const struct chart_group *groups, size_t n)
+{
+    double height = 60 + 40;
+    for (size_t i = 0; i < n; i++)
+        height += group_height(&groups[i]);
+    struct svg s;
+    if (svg_open(&s, path, CHART_WIDTH, (int)height, title) != 0)
+        return -1;
+    svg_text(&s, LABEL_X, 36, 22, SVG_START, SVG_BLACK, "%s", title);
+    double y = 60;
+    for (size_t i = 0; i < n; i++)
+        y = draw_group(&s, &groups[i], y);
+    if (caption != NULL)
+        svg_text(&s, LABEL_X, height - 20, 14, SVG_START, TEXT_GREY, "%s", caption);
+    return svg_close(&s);
+}

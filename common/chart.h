@@ -1,0 +1,57 @@
+/* chart.h — the suite's pictures, drawn with svg.h: the crawl timeline and 10's cost bars.
+ *
+ * chart_timeline() draws what --timeline prints, as an SVG file for slides and docs: one
+ * row per fetch on a shared time axis, each bar split into its phases (connect, waiting
+ * for the first byte, reading), failed fetches in vermillion. Past CHART_MAX_ROWS fetches,
+ * consecutive fetches share a row, so that a crawl of thousands is still one screen.
+ *
+ * chart_log_bars() draws groups of bars on a log scale (one axis per group, since a
+ * group's unit is its own), each bar labelled with its value and a ratio.
+ */
+#ifndef ASYNCLAB_CHART_H
+#define ASYNCLAB_CHART_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "crawl.h"
+#include "svg.h"
+
+enum { CHART_WIDTH = 1280, CHART_MAX_ROWS = 40 };
+
+struct chart_timeline {
+    const char *title;   /* "03-blocking-fetch: 21 pages, 1 error, wall 2.3 s, cpu 1.2 %" */
+    const char *caption; /* smaller, under the axis: what was crawled, on which machine */
+    double axis_end;     /* seconds at the right edge; 0: the last fetch's end */
+    bool compact;        /* thin rows, no labels, no legend: a panel of a combined picture */
+};
+
+/* Draw the n records into path. Returns the picture's height in pixels, or -1 with errno
+ * set. */
+int chart_timeline(const char *path, const struct crawl_record *records, size_t n,
+                   const struct chart_timeline *how);
+
+enum chart_unit { CHART_SECONDS, CHART_BYTES };
+
+struct chart_bar {
+    const char *label; /* "process" */
+    double value;      /* in the group's unit; <= 0: unknown, no bar */
+    const char *text;  /* the value as the caller's table prints it: "52.1 µs" */
+    const char *note;  /* written after it, e.g. "1500x a generator"; may be NULL */
+};
+
+struct chart_group {
+    const char *title; /* "create and finish one" */
+    enum chart_unit unit;
+    const struct chart_bar *bars;
+    size_t n;
+};
+
+/* Draw the groups into path, one after another. 0, or -1 with errno set. */
+int chart_log_bars(const char *path, const char *title, const char *caption,
+                   const struct chart_group *groups, size_t n);
+
+/* A tick label for a power of ten in a unit: "100 ns", "10 µs", "1 s", "10 kB", "1 MB". */
+void chart_decade_label(char *out, size_t size, int exponent, enum chart_unit unit);
+
+#endif
