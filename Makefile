@@ -57,7 +57,7 @@ LAB_SRCS  := $(shell grep -l '^ \* Lab server:' $(EXAMPLES) /dev/null)
 .DEFAULT_GOAL := all
 # Keep object files: they are intermediate in a pattern chain, and make would delete them.
 .SECONDARY:
-.PHONY: all unit test clean help compile_commands.json compare bench fuzz memcheck $(RUNS)
+.PHONY: all unit test clean help compile_commands.json compare bench pictures fuzz memcheck $(RUNS)
 
 all: $(BINS) $(UNIT_BINS)
 
@@ -121,6 +121,11 @@ memcheck: $(BINS)
 bench: $(BINS)
 	@BIN_DIR="$(OUT)/bin" tests/bench.sh
 
+# make pictures: each crawler's --svg timeline against one lab server, all of them on one
+# time axis, 10's table as bars (and 09's picture once it draws one), into docs/img/.
+pictures: $(BINS)
+	@BIN_DIR="$(OUT)/bin" tests/pictures.sh
+
 compile_commands.json:
 	@if command -v bear >/dev/null 2>&1; then \
 	    $(MAKE) -s clean && bear -- $(MAKE) -s all; \
@@ -143,6 +148,7 @@ help:
 	@echo "  make test            run the bats suite (TESTS=file.bats for one file)"
 	@echo "  make compare         every crawler against one lab server, one table"
 	@echo "  make bench           10's cost table and the compare table into docs/results.md"
+	@echo "  make pictures        the SVG timelines and 10's bars into docs/img/"
 	@echo "  make fuzz            libFuzzer on the URL, HTTP and link parsers (FUZZ_SECONDS=60 each)"
 	@echo "  make memcheck        every example under valgrind: no error, leak or open fd"
 	@echo "  make compile_commands.json   for clangd / clang-tidy"

@@ -40,7 +40,7 @@ static struct timeline_layout layout_timeline(const struct crawl_record *r, size
     l.rows = (n + l.per_row - 1) / l.per_row;
     if (how->compact) {
         l.top = 36;
-        l.row_h = l.rows > 20 ? 5 : 8;
+        l.row_h = l.rows > 20 ? 4 : 8;
         l.bar_h = l.row_h - 1;
     } else {
         l.top = 90;
@@ -53,11 +53,11 @@ static struct timeline_layout layout_timeline(const struct crawl_record *r, size
 }
 
 /* Tick labels: "0", "250 ms", "1.5 s". */
-static void format_tick(char *out, size_t size, double t, double step)
+static void format_tick(char *out, size_t size, double t)
 {
     if (t == 0)
         snprintf(out, size, "0");
-    else if (step < 1)
+    else if (t < 1)
         snprintf(out, size, "%.0f ms", t * 1000);
     else
         snprintf(out, size, "%g s", t);
@@ -70,7 +70,7 @@ static void draw_time_axis(struct svg *s, const struct timeline_layout *l)
     for (int i = 0; i * step <= l->axis_end * 1.0001; i++) {
         double t = i * step, x = x_at(l, t);
         char label[32];
-        format_tick(label, sizeof label, t, step);
+        format_tick(label, sizeof label, t);
         svg_line(s, x, l->top - 4, x, y, SVG_LIGHT_GREY, 1);
         svg_line(s, x, y, x, y + 6, SVG_BLACK, 1);
         svg_text(s, x, y + 22, 14, SVG_MIDDLE, SVG_BLACK, "%s", label);

@@ -42,19 +42,21 @@ void crawl_default_options(struct crawl_options *o)
                                 .start_url = getenv("LAB_URL")};
 }
 
+/* The usage line's second half: --help prints it on a line of its own, to fit 80 columns. */
+#define USAGE_REST "[--timeline] [--svg FILE] [-q] [-v] [URL]"
+
 static const char *usage_line(const struct crawl_options *o)
 {
-    /* Two lines, so that "usage: NN-name ..." fits 80 columns. */
-    return o->concurrency > 0 ? "[-c CONCURRENCY] [-n MAX_PAGES] [-t TIMEOUT_SECONDS]\n"
-                                "       [--timeline] [--svg FILE] [-q] [-v] [URL]"
-                              : "[-n MAX_PAGES] [-t TIMEOUT_SECONDS]\n"
-                                "       [--timeline] [--svg FILE] [-q] [-v] [URL]";
+    return o->concurrency > 0 ? "[-c CONCURRENCY] [-n MAX_PAGES] [-t TIMEOUT_SECONDS] " USAGE_REST
+                              : "[-n MAX_PAGES] [-t TIMEOUT_SECONDS] " USAGE_REST;
 }
 
 static void print_help(const struct crawl_options *o, const char *about,
                        const struct crawl_flag *extra)
 {
-    printf("%s\n\nusage: %s %s", about, prog_name(), usage_line(o));
+    const char *usage = usage_line(o);
+    printf("%s\n\nusage: %s %.*s\n       %s", about, prog_name(),
+           (int)(strlen(usage) - strlen(" " USAGE_REST)), usage, USAGE_REST);
     for (const struct crawl_flag *f = extra; f != NULL && f->name != NULL; f++)
         printf(" [%s]", f->name);
     printf("\n\noptions:\n");
@@ -272,12 +274,12 @@ const char *crawl_url_text(const struct crawl *c, int id)
 /* ---- the report ---------------------------------------------------------------------- */
 
 /* A per-fetch line, 80 columns at most:
- *    0.123s  200  /page/3                     1608 B   11 links,  5 new  (thread 2)
- *    1.004s  ERR  /fault/never             timed out: no data for 1 s
+ *    0.123s  200  /page/3                   1608 B   11 links,  5 new  (thread 2)
+ *    1.004s  ERR  /fault/never           timed out: no data for 1 s
  * The start URL is printed once by the example; a same-site URL is named by its path,
  * shortened with "…" past PATH_COLUMN characters; a note or a reason that does not fit
  * goes on continuation lines under the path. */
-enum { LINE_COLUMNS = 80, PATH_COLUMN = 24, PATH_INDENT = 16 };
+enum { LINE_COLUMNS = 80, PATH_COLUMN = 22, PATH_INDENT = 16 };
 
 /* Characters, not bytes: "…" and "µ" take one column each. */
 static int utf8_columns(const char *s, size_t bytes)
@@ -498,9 +500,9 @@ static int write_svg(const struct crawl *c)
 {
     double wall = clock_elapsed(), cpu = clock_cpu();
     char title[256], caption[512], machine[256];
-    snprintf(title, sizeof title, "%s: %d pages, %d errors, wall %.3f s, cpu %.1f %%, peak %d",
-             prog_name(), c->pages, c->errors, wall, wall > 0.01 ? 100.0 * cpu / wall : 0.0,
-             c->peak);
+    snprintf(title, sizeof title, "%s: %d pages, %d error%s, wall %.3f s, cpu %.1f %%, peak %d",
+             prog_name(), c->pages, c->errors, c->errors == 1 ? "" : "s", wall,
+             wall > 0.01 ? 100.0 * cpu / wall : 0.0, c->peak);
     svg_machine(machine, sizeof machine);
     snprintf(caption, sizeof caption, "crawl of %.200s; measured on %s", c->opt.start_url, machine);
     const char *axis = getenv("ASYNCLAB_SVG_AXIS");

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# pictures.sh — what `make pictures` does: the suite's SVG pictures, written into docs/img/.
+#
+#   NN-name.svg            each crawler's --svg timeline of the lab site (one lab server
+#                          for all of them, started with the crawlers' " * Lab server:" options)
+#   crawlers-compared.svg  the same crawl by every engine, stacked on one time axis: each
+#                          crawler again, with ASYNCLAB_SVG_AXIS set to the slowest one's wall
+#                          time, which makes its --svg a compact panel with that axis
+#   09-epoll-c10k.svg      09 with a server of its own, once its --help offers --svg
+#   10-cost-of-concurrency.svg  10's table as bars on a log scale
+# Each picture's caption names the machine it was measured on. IMG_DIR= writes elsewhere.
+set -u
+cd "$(dirname "$0")/.."
+bin_dir=${BIN_DIR:-build/bin}
+img=${IMG_DIR:-docs/img}
+SECONDS=0
+mkdir -p "$img" || exit 1
+
+crawlers=()
+for src in examples/[0-9][0-9]-*.c; do
+  name=$(basename "$src" .c)
+  [ "$name" = 00-labserver ] && continue
+  grep -q '^ \* Lab server:' "$src" || continue
+  grep -q '^ \* Compare: *own server' "$src" && continue # 09: below, with its own server
+  crawlers+=("$name")
+done
+read -r -a server_opts <<<"$(sed -n 's/^ \* Lab server: *//p' "examples/${crawlers[0]}.c")"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/asynclab-pictures.XXXXXX")
+"$bin_dir/00-labserver" --port 0 --port-file "$work/port" "${server_opts[@]}" \
+  >"$work/server.log" 2>&1 </dev/null &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+for _ in $(seq 1 100); do
+  [ -s "$work/port" ] && break
+  sleep 0.05
+done
+[ -s "$work/port" ] || { echo "pictures: the lab server did not start" >&2; exit 1; }
+url="http://127.0.0.1:$(cat "$work/port")/"
+
+# The picture's size, from its <svg> element: "1280 x 700 px, 21 KB".
+size_of() {
+  local w h
+  w=$(sed -n '2s/.* width="\([0-9]*\)".*/\1/p' "$1")
+  h=$(sed -n '2s/.* height="\([0-9]*\)".*/\1/p' "$1")
+  printf '%s x %s px, %s KB' "$w" "$h" $((($(wc -c <"$1") + 1023) / 1024))
+}
+wrote() { printf '  %-40s %s\n' "$1" "$(size_of "$1")"; }
+
+echo "make pictures: into $img/ (lab server ${server_opts[*]})"
+status=0
+slowest=0
+for name in "${crawlers[@]}"; do
+  if ! out=$(timeout 120 "$bin_dir/$name" -q --svg "$img/$name.svg" "$url" 2>"$work/err"); then
+    echo "  $name failed: $(head -n 1 "$work/err")" >&2
+    status=1
+    continue
+  fi
+  wrote "$img/$name.svg"
+  wall=$(printf '%s\n' "$out" | tr ' ' '\n' | sed -n 's/^wall=\(.*\)s$/\1/p')
+  slowest=$(awk -v a="$slowest" -v b="$wall" 'BEGIN { print (b > a ? b : a) }')
+done
+
+# The same crawl by every engine, on one axis: compact panels stacked in one picture.
+axis=$(awk -v s="$slowest" 'BEGIN { a = int(s * 10 + 1) / 10; print a }')
+panels=()
+for name in "${crawlers[@]}"; do
+  ASYNCLAB_SVG_AXIS=$axis timeout 120 "$bin_dir/$name" -q --svg "$work/$name.panel.svg" "$url" \
+    >/dev/null 2>"$work/err" && panels+=("$work/$name.panel.svg")
+done
+machine="$(uname -srm), $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') cores"
+model=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo 2>/dev/null | head -n 1)
+[ -n "$model" ] && machine="$machine, $model"
+combined="$img/crawlers-compared.svg"
+{
+  height=110
+  for p in "${panels[@]}"; do
+    height=$((height + $(sed -n '2s/.* height="\([0-9]*\)".*/\1/p' "$p")))
+  done
+  height=$((height + 40))
+  printf '<?xml version="1.0" encoding="UTF-8"?>\n'
+  printf '<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="1280" height="%d" ' "$height"
+  printf 'viewBox="0 0 1280 %d" font-family="DejaVu Sans, Verdana, sans-serif">\n' "$height"
+  printf '<title>The same crawl by every engine, on one time axis</title>\n'
+  printf '<rect width="1280" height="%d" fill="#FFFFFF"/>\n' "$height"
+  printf '<text x="16" y="36" font-size="22">The same crawl by every engine, on one time axis</text>\n'
+  x=16
+  for item in "#E69F00:connect" "#56B4E9:waiting for the first byte" "#009E73:reading" \
+    "#D55E00:failed" "#999999:in flight (phases not recorded)"; do
+    printf '<rect x="%d" y="53" width="16" height="16" fill="%s"/>' "$x" "${item%%:*}"
+    printf '<text x="%d" y="66" font-size="16">%s</text>\n' $((x + 22)) "${item#*:}"
+    x=$((x + 22 + ${#item} * 84 / 10 - 8 * 84 / 10 + 26))
+  done
+  printf '<text x="16" y="92" font-size="14" fill="#444444">lab server %s; one row per fetch, ' \
+    "${server_opts[*]}"
+  printf 'the crawlers one after another</text>\n'
+  y=110
+  for p in "${panels[@]}"; do
+    h=$(sed -n '2s/.* height="\([0-9]*\)".*/\1/p' "$p")
+    sed -e '1d' -e "2s/^<svg [^>]*>/<svg x=\"0\" y=\"$y\" width=\"1280\" height=\"$h\">/" "$p"
+    y=$((y + h))
+  done
+  printf '<text x="16" y="%d" font-size="14" fill="#444444">measured on %s</text>\n' \
+    $((height - 16)) "$machine"
+  printf '</svg>\n'
+} >"$combined"
+wrote "$combined"
+
+# 09, when it draws: its own server, as make compare runs it.
+if "$bin_dir/09-epoll-c10k" --help 2>/dev/null | grep -q -- '--svg'; then
+  read -r -a args <<<"$(sed -n 's/^ \* Compare: *own server *//p' examples/09-epoll-c10k.c)"
+  if BIN_DIR="$bin_dir" timeout 300 tests/lab-run.sh examples/09-epoll-c10k.c -q "${args[@]}" \
+    --svg "$PWD/$img/09-epoll-c10k.svg" >/dev/null 2>"$work/err"; then
+    wrote "$img/09-epoll-c10k.svg"
+  else
+    echo "  09-epoll-c10k failed: $(head -n 1 "$work/err")" >&2
+    status=1
+  fi
+fi
+
+if timeout 300 "$bin_dir/10-cost-of-concurrency" -q --svg "$img/10-cost-of-concurrency.svg" \
+  >/dev/null 2>"$work/err"; then
+  wrote "$img/10-cost-of-concurrency.svg"
+else
+  echo "  10-cost-of-concurrency failed: $(head -n 1 "$work/err")" >&2
+  status=1
+fi
+echo "make pictures: $SECONDS s"
+exit $status
