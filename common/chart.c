@@ -84,12 +84,16 @@ static void legend_item(struct svg *s, double *x, double y, const char *colour, 
     *x += 22 + 8.4 * (double)strlen(what) + 26;
 }
 
-static void draw_legend(struct svg *s, bool unrecorded)
+/* The legend names what the picture shows: the phases if any fetch has them, grey if any
+ * fetch has not. */
+static void draw_legend(struct svg *s, bool phased, bool unrecorded)
 {
     double x = LABEL_X, y = 66;
-    legend_item(s, &x, y, SVG_ORANGE, "connect");
-    legend_item(s, &x, y, SVG_SKY_BLUE, "waiting for the first byte");
-    legend_item(s, &x, y, SVG_GREEN, "reading");
+    if (phased) {
+        legend_item(s, &x, y, SVG_ORANGE, "connect");
+        legend_item(s, &x, y, SVG_SKY_BLUE, "waiting for the first byte");
+        legend_item(s, &x, y, SVG_GREEN, "reading");
+    }
     legend_item(s, &x, y, SVG_VERMILLION, "failed");
     if (unrecorded)
         legend_item(s, &x, y, SVG_GREY, "in flight (phases not recorded)");
@@ -154,13 +158,15 @@ int chart_timeline(const char *path, const struct crawl_record *records, size_t 
     struct svg s;
     if (svg_open(&s, path, CHART_WIDTH, l.height, how->title) != 0)
         return -1;
-    bool unrecorded = false;
-    for (size_t i = 0; i < n; i++)
+    bool phased = false, unrecorded = false;
+    for (size_t i = 0; i < n; i++) {
+        phased |= records[i].connected > 0;
         unrecorded |= records[i].status != 0 && records[i].first_byte <= 0;
+    }
     svg_text(&s, LABEL_X, how->compact ? 24 : 36, how->compact ? 18 : 22, SVG_START, SVG_BLACK,
              "%s", how->title);
     if (!how->compact)
-        draw_legend(&s, unrecorded);
+        draw_legend(&s, phased, unrecorded);
     draw_time_axis(&s, &l);
     for (size_t row = 0; row < l.rows; row++) {
         size_t first = row * l.per_row;

@@ -85,9 +85,13 @@ combined="$img/crawlers-compared.svg"
   printf '<title>The same crawl by every engine, on one time axis</title>\n'
   printf '<rect width="1280" height="%d" fill="#FFFFFF"/>\n' "$height"
   printf '<text x="16" y="36" font-size="22">The same crawl by every engine, on one time axis</text>\n'
+  # The legend as each crawler's own draws it: the phases where any panel has them.
+  legend=("#D55E00:failed")
+  grep -q 'class="connect"' "${panels[@]}" /dev/null &&
+    legend=("#E69F00:connect" "#56B4E9:waiting for the first byte" "#009E73:reading" "${legend[@]}")
+  grep -q 'class="flight"' "${panels[@]}" /dev/null && legend+=("#999999:in flight (phases not recorded)")
   x=16
-  for item in "#E69F00:connect" "#56B4E9:waiting for the first byte" "#009E73:reading" \
-    "#D55E00:failed" "#999999:in flight (phases not recorded)"; do
+  for item in "${legend[@]}"; do
     printf '<rect x="%d" y="53" width="16" height="16" fill="%s"/>' "$x" "${item%%:*}"
     printf '<text x="%d" y="66" font-size="16">%s</text>\n' $((x + 22)) "${item#*:}"
     x=$((x + 22 + ${#item} * 84 / 10 - 8 * 84 / 10 + 26))
