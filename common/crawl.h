@@ -120,7 +120,7 @@ void crawl_failed(struct crawl *c, int id, const char *why);
 /* Print the timeline (with --timeline), write the --svg picture, print the summary line,
  * free everything.
  * Returns the exit status: 0 if any page was fetched, 1 if none (the message of the
- * first failure then goes to stderr). */
+ * first failure then goes to stderr) or if the --svg file could not be written. */
 int crawl_finish(struct crawl *c);
 
 /* The columns of the terminal stdout goes to (TIOCGWINSZ), else $COLUMNS, else 80. */

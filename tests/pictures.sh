@@ -8,7 +8,8 @@
 #                          time, which makes its --svg a compact panel with that axis
 #   09-epoll-c10k.svg      09 with a server of its own, once its --help offers --svg
 #   10-cost-of-concurrency.svg  10's table as bars on a log scale
-# Each picture's caption names the machine it was measured on. IMG_DIR= writes elsewhere.
+# Each picture's caption names the machine it was measured on. IMG_DIR= writes elsewhere;
+# PAGES= and DELAY= shape the lab site; COST_ARGS= gives 10 options (default: none).
 set -u
 cd "$(dirname "$0")/.."
 bin_dir=${BIN_DIR:-build/bin}
@@ -25,6 +26,13 @@ for src in examples/[0-9][0-9]-*.c; do
   crawlers+=("$name")
 done
 read -r -a server_opts <<<"$(sed -n 's/^ \* Lab server: *//p' "examples/${crawlers[0]}.c")"
+# PAGES= and DELAY= replace the header's --pages and --delay (a quicker run, for the tests).
+for ((i = 0; i < ${#server_opts[@]} - 1; i++)); do
+  case ${server_opts[i]} in
+    --pages) server_opts[i + 1]=${PAGES:-${server_opts[i + 1]}} ;;
+    --delay) server_opts[i + 1]=${DELAY:-${server_opts[i + 1]}} ;;
+  esac
+done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/asynclab-pictures.XXXXXX")
 "$bin_dir/00-labserver" --port 0 --port-file "$work/port" "${server_opts[@]}" \
@@ -123,7 +131,8 @@ if "$bin_dir/09-epoll-c10k" --help 2>/dev/null | grep -q -- '--svg'; then
   fi
 fi
 
-if timeout 300 "$bin_dir/10-cost-of-concurrency" -q --svg "$img/10-cost-of-concurrency.svg" \
+read -r -a cost_args <<<"${COST_ARGS:-}"
+if timeout 300 "$bin_dir/10-cost-of-concurrency" -q "${cost_args[@]}" --svg "$img/10-cost-of-concurrency.svg" \
   >/dev/null 2>"$work/err"; then
   wrote "$img/10-cost-of-concurrency.svg"
 else

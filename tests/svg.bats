@@ -176,3 +176,22 @@ need_rsvg() {
   command -v rsvg-convert >/dev/null 2>&1 || skip "rsvg-convert is not installed (apt-get install librsvg2-bin)"
   renders "$f"
 }
+
+@test "svg: make pictures' script writes every picture, well-formed, and the combined one holds each crawler" {
+  local img="$BATS_TEST_TMPDIR/img" f name
+  run env BIN_DIR="$BIN_DIR" IMG_DIR="$img" PAGES=5 DELAY=20 COST_ARGS="-n 0.01 -r 1" \
+    timeout 120 "$TOP_DIR/tests/pictures.sh"
+  [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+  for name in "${CRAWLERS[@]}" crawlers-compared 10-cost-of-concurrency; do
+    f="$img/$name.svg"
+    [ -s "$f" ] || { echo "no $f"; return 1; }
+    well_formed "$f"
+    [[ "$output" == *"$f "*"1280 x "*" px, "*" KB"* ]] || { echo "$output"; return 1; }
+    [ "$(svg_attr "$f" height)" -le 1400 ]
+  done
+  for name in "${CRAWLERS[@]}"; do
+    grep -q "<text [^>]*>$name: " "$img/crawlers-compared.svg" || { echo "no panel $name"; return 1; }
+  done
+  grep -q 'measured on .*core' "$img/crawlers-compared.svg"
+  [[ "$output" == *"make pictures: "*" s" ]]
+}
