@@ -95,7 +95,7 @@ greater_or_equal() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }';
 @test "10: --help prints the options and an example, exit 0" {
   run_example 10 10-cost-of-concurrency --help
   [ "$status" -eq 0 ]
-  printf '%s\n' "$output" | grep -q '^usage: 10-cost-of-concurrency \[-n SCALE\] \[-r ROUNDS\] \[-q\] \[--help\]$'
+  printf '%s\n' "$output" | grep -q '^usage: 10-cost-of-concurrency \[-n SCALE\] \[-r ROUNDS\] \[-q\] \[--svg FILE\] \[--help\]$'
   printf '%s\n' "$output" | grep -q -- '-n SCALE'
   printf '%s\n' "$output" | grep -q '^example: '
 }
