@@ -81,7 +81,7 @@ need_rsvg() {
   done
 }
 
-@test "svg: a URL with & in it is escaped in the picture" {
+@test "svg: a URL with XML's special characters (& < > ' and the double quote) is escaped" {
   local f="$BATS_TEST_TMPDIR/tricky.svg"
   run_example 30 05-select-fetch -q -t 1 --svg "$f" "${LAB_URL}fault/tricky-links"
   [ "$status" -eq 0 ]
@@ -89,6 +89,11 @@ need_rsvg() {
   grep -q '/page/3?a=1&amp;b=2' "$f"
   ! grep -q '&b=2' "$f"
   if command -v rsvg-convert >/dev/null 2>&1; then renders "$f"; fi
+  # A start URL with all five of XML's special characters, in the label and the caption.
+  run_example 20 05-select-fetch -q -n 1 --svg "$f" "${LAB_URL}page/3?a=<b>&c='d\""
+  [ "$status" -eq 0 ]
+  well_formed "$f"
+  [ "$(grep -c "/page/3?a=&lt;b&gt;&amp;c=&apos;d&quot;" "$f")" -ge 3 ] # label, tooltip, caption
 }
 
 @test "svg: a failed fetch is drawn failed, its label in vermillion" {
