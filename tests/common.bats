@@ -144,4 +144,13 @@ os.execv(sys.argv[1], sys.argv[1:])' "$BIN_DIR/$name" http://127.0.0.1:1/
       [ "$cpu_pct" = "0.0" ]
     fi
   done
+@test "unit poller: every backend reports readable, writable, timeouts, and no removed fd" {
+  run_unit test_poller 60
+  for backend in poll select; do
+    has_check "$backend: the removed one is not handed out"
+    has_check "$backend: level-triggered: unread, it is ready again"
+  done
+  if [ "$(uname)" = Linux ] && printf '%s\n' "$output" | grep -q '^ok - epoll:'; then
+    has_check "epoll: the removed one is not handed out"
+  fi
 }
