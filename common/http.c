@@ -222,6 +222,10 @@ static enum http_result append_body(struct http_response *r, const char *data, s
         char cap[32];
         return fail(r, "body larger than %s", cap_text(r->body_cap_limit, cap, sizeof cap));
     }
+    if (r->count_only) {
+        r->body_len += n;
+        return HTTP_MORE;
+    }
     if (reserve_body(r, n) != HTTP_MORE)
         return HTTP_ERROR;
     memcpy(r->body + r->body_len, data, n);
@@ -256,9 +260,11 @@ static enum http_result end_of_head(struct http_response *r)
     if (r->status == 204 || r->status == 304) /* these never have a body */
         r->content_length = 0;
     r->phase = PHASE_BODY;
-    if (reserve_body(r, 0) != HTTP_MORE)
-        return HTTP_ERROR;
-    r->body[0] = '\0';
+    if (!r->count_only) {
+        if (reserve_body(r, 0) != HTTP_MORE)
+            return HTTP_ERROR;
+        r->body[0] = '\0';
+    }
     if (r->content_length == 0)
         r->phase = PHASE_DONE;
     return result_of(r);

@@ -9,6 +9,7 @@
 #ifndef ASYNCLAB_HTTP_H
 #define ASYNCLAB_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "url.h"
@@ -33,6 +34,8 @@ struct http_response {
     char *body;                  /* the body so far, always NUL-terminated (for scanning) */
     size_t body_len;
     char error[HTTP_ERROR_MAX]; /* why HTTP_ERROR, e.g. "connection closed mid-body" */
+    bool count_only;            /* set after init: count body bytes in body_len, keep none
+                                   (body stays NULL; the caps still apply) */
 
     /* The parser's own state: leave alone. */
     int phase;

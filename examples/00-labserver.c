@@ -58,7 +58,7 @@ enum {
     LISTEN_BACKLOG = 4096,   /* room for 1,000+ clients connecting at once */
     FD_TABLE_MAX = 65536,    /* the connection table never grows past this */
     FD_WANTED = 10100,       /* 10,000 clients plus our own few descriptors */
-    SEND_BUDGET = 64 * 1024, /* bytes one connection may send per turn (fairness) */
+    SEND_BUDGET = 16 * 1024, /* bytes one connection may send per turn (fairness) */
     LINGER_MS = 2000,        /* after our last byte, how long we wait for the client */
     NEVER_MS = 300 * 1000,   /* /fault/never holds a connection at most this long */
     EMFILE_PAUSE_MS = 100,   /* out of descriptors: stop accepting for this long */

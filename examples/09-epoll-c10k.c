@@ -6,14 +6,17 @@
  *   10,000) to the lab server, sends a GET on each, and waits for all the answers together.
  *   The lab server holds every answer back by its delay (1 s under make run-09), so for
  *   about a second all of them are in flight at once. The job takes about one delay, not
- *   10,000 of them, and costs a few KiB per connection: a small struct, not a thread.
+ *   10,000 of them, and costs a few KiB per connection: a small struct, not a thread. The
+ *   bodies are counted, not kept, so a big page costs no more than a small one.
  *
- *   The waiting is done by epoll. The program tells the kernel once per change
- *   (epoll_ctl) what each socket waits for; each epoll_wait then returns only the sockets
- *   that are ready, however many are watched. poll(), the fallback where there is no
- *   epoll, hands the kernel the whole list on every call and scans it all afterwards.
- *   select() cannot do this at all: an fd_set only has room for descriptors below
- *   FD_SETSIZE = 1024, and here they go up to 10,000 and more.
+ *   The waiting is done by common/poller.h, with the backend --poller names:
+ *     epoll   the kernel keeps the watch list (epoll_ctl once per change); a wait returns
+ *             only the ready sockets, however many are watched;
+ *     poll    the whole list is handed over and scanned on every call;
+ *     select  a bitmap of FD_SETSIZE = 1024 bits: a descriptor numbered 1024 or more
+ *             does not fit. With --poller select this program stops opening connections
+ *             at that descriptor, says so, finishes the ones it can watch and exits 1.
+ *   --wait-cost measures one wait call of each backend with K idle descriptors watched.
  *
  *   Every connection is a descriptor, and a process may hold only RLIMIT_NOFILE of them
  *   (the soft limit is often 1024). The program raises its soft limit to the hard one, and
@@ -21,20 +24,23 @@
  *
  * How to run
  *   make run-09                        10,000 connections, the server holds each for 1 s
- *   make run-09 ARGS="-c 1000"         fewer
+ *   make run-09 ARGS="--poller select" select stops at descriptor 1024, exit 1
+ *   make run-09 ARGS="--wait-cost"     microseconds per wait call, K x backend
  *   make run-09 DELAY=5000             longer: run `ss -s` in another terminal meanwhile
  *   (ulimit -n 4096; make run-09)      a hard limit too low: the explanation, exit 1
  *
  * What to look for
- *   - "descriptors in use": one per connection; the highest number is far above 1024;
+ *   - "descriptors": one per connection; the highest number is far above 1024;
  *   - "waited": added up, the connections waited -c x delay (hours); overlapped, the job
  *     took about one delay after the last request went out; cpu% stays low;
  *   - "memory": a few KiB per connection (08 pays a thread per fetch: tens of KiB touched
  *     and 8 MiB of stack reserved);
+ *   - --wait-cost: poll and select grow with K, epoll stays flat;
  *   - the lab server's own report at the end: peak= the number of connections.
  *
- * Lecture claims 9 (select stops at FD_SETSIZE = 1024; poll and epoll have no such limit)
- * and 10 (C10k: one process, one thread, 10,000 connections).
+ * Lecture claims 8 (the kernel wakes the program when a descriptor is ready), 9 (select
+ * stops at FD_SETSIZE = 1024; poll and epoll have no such limit) and 10 (C10k: one
+ * process, one thread, 10,000 connections).
  *
  * Lab server: --delay 1000 --pages 5
  * Compare: own server -c 2000
@@ -44,12 +50,12 @@
 #include "errors.h"
 #include "http.h"
 #include "net.h"
+#include "poller.h"
 #include "url.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,44 +65,28 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* epoll on Linux; build with CFLAGS=-DC10K_USE_POLL to try the poll() version there too. */
-#if defined(__linux__) && !defined(C10K_USE_POLL)
-#define USE_EPOLL 1
-#include <sys/epoll.h>
-static const char WAIT_CALL[] = "epoll_wait";
-static const char EXTRA_DESCRIPTOR[] = ", the epoll instance";
-#else
-#include <poll.h>
-static const char WAIT_CALL[] = "poll";
-static const char EXTRA_DESCRIPTOR[] = ""; /* poll() keeps its list in our memory */
-#endif
-
-static const char USAGE[] = "[-c CONNECTIONS] [-t TIMEOUT_SECONDS] [-q] [URL]";
-
-static const char ABOUT[] =
-    "09-epoll-c10k: open -c connections at once (default 10,000) to one server, GET the URL\n"
-    "on each, and wait for all the answers together in one thread with epoll (poll() where\n"
-    "there is no epoll). Prints the descriptors in use, the time to open them all and to\n"
-    "complete them all, the memory per connection, and why select() could not have done it.\n"
-    "Failed connections get a line each (the first few); the rest is counted.";
+static const char USAGE[] = "[-c N] [-t SECONDS] [--poller NAME] [--wait-cost] [-q] [URL]";
 
 enum {
     DEFAULT_CONNECTIONS = 10000,
     MAX_CONNECTIONS = 1000000, /* more is not a test of the machine but a typo */
     SPARE_DESCRIPTORS = 16,    /* stdin, stdout, stderr, the epoll instance, a few more */
-    BATCH = 1024,              /* ready sockets taken from one epoll_wait */
     FAILURES_SHOWN = 5,
+    RECEIVE_SIZE = 16384,
 };
 
 struct options {
     int connections; /* -c */
     double timeout_s;
     bool quiet;
+    bool wait_cost;
+    const char *poller; /* --poller: NULL for the best this system has */
     const char *url;
 };
 
 /* One connection: a state, a descriptor and the parser. This struct is all that a fetch
- * in flight costs this program (the kernel keeps the socket's buffers). */
+ * in flight costs this program (the kernel keeps the socket's buffers); the parser counts
+ * the body's bytes and keeps none of them. */
 enum conn_state { CONNECTING, SENDING, READING, FINISHED };
 
 struct conn {
@@ -114,12 +104,10 @@ struct c10k {
     char request[URL_TEXT_MAX + 256];
     size_t request_len;
     struct conn *conns;
-    int count;
-#ifdef USE_EPOLL
-    int epfd;
-#else
-    struct pollfd *pollfds; /* pollfds[i] watches conns[i]; fd -1 once it is finished */
-#endif
+    int count; /* connections to complete (select: those it can watch) */
+    int asked; /* -c */
+    struct poller *poller;
+    int *conn_of_fd; /* conn_of_fd[fd]: the index of the connection on fd */
     /* What happened. */
     int open_now, open_peak, highest_fd, finished, oldest, pages, errors;
     long long bytes;
@@ -128,176 +116,68 @@ struct c10k {
     char first_error[NET_WHY_MAX];
 };
 
-/* ---- options ------------------------------------------------------------------------ */
+static void finish(struct c10k *s, int i, const char *why);
+static void print_failure(int i, const char *why);
+static void advance(struct c10k *s, int i);
+static int expire_overdue(struct c10k *s);
 
-static void print_help(void)
-{
-    printf("%s\n\nusage: %s %s\n\noptions:\n"
-           "  -c N        connections open at once (default %d, at most %d)\n"
-           "  -t SECONDS  give up on a connection not complete this long after it was opened "
-           "(default 10)\n"
-           "  -q          only the summary line\n"
-           "  URL         what every connection fetches (default: $LAB_URL, set by make run-NN)\n"
-           "\nexample: make run-09   or   make run-09 ARGS=\"-c 2000\"   or   %s -c 5000 "
-           "http://127.0.0.1:8080/\n",
-           ABOUT, prog_name(), USAGE, DEFAULT_CONNECTIONS, MAX_CONNECTIONS, prog_name());
-}
+/* ---- the engine ------------------------------------------------------------------------ */
 
-static void parse_options(int argc, char **argv, struct options *o)
+/* Start every connect. Non-blocking: connect() returns at once and the handshake goes on
+ * in the kernel; the socket becomes writable when it is done. */
+static void open_all(struct c10k *s)
 {
-    *o = (struct options){
-        .connections = DEFAULT_CONNECTIONS, .timeout_s = 10, .url = getenv("LAB_URL")};
-    const char *url = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            print_help();
-            exit(0);
-        } else if (strcmp(a, "-c") == 0) {
-            o->connections = (int)parse_whole_or_die(USAGE, "-c", value, 1, MAX_CONNECTIONS);
-            i++;
-        } else if (strcmp(a, "-t") == 0) {
-            o->timeout_s = parse_seconds_or_die(USAGE, "-t", value);
-            i++;
-        } else if (strcmp(a, "-q") == 0) {
-            o->quiet = true;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            die_usage(USAGE, "unknown option '%s' (see --help)", a);
-        } else if (url != NULL) {
-            die_usage(USAGE, "one URL only: '%s' and '%s'", url, a);
-        } else {
-            url = a;
+    int limit = poller_fd_limit(s->poller);
+    for (int i = 0; i < s->count; i++) {
+        struct conn *c = &s->conns[i];
+        char why[NET_WHY_MAX];
+        http_response_init(&c->response, 0, 0);
+        c->response.count_only = true;
+        c->deadline = clock_now() + s->opt.timeout_s;
+        c->fd = net_connect_start(s->url.host, s->url.port, why, sizeof why);
+        if (c->fd < 0) {
+            finish(s, i, why);
+            continue;
         }
+        if (c->fd >= limit) { /* select: the fd_set has no bit for it */
+            fflush(stdout);
+            warn_msg("descriptor %d is beyond FD_SETSIZE (%d):\n  %s can watch no more than "
+                     "%d of these connections",
+                     c->fd, limit, poller_name(s->poller), i);
+            close(c->fd);
+            s->count = i; /* finish the ones it can watch */
+            break;
+        }
+        if (++s->open_now > s->open_peak)
+            s->open_peak = s->open_now;
+        if (c->fd > s->highest_fd)
+            s->highest_fd = c->fd;
+        c->state = CONNECTING;
+        s->conn_of_fd[c->fd] = i;
+        if (poller_add(s->poller, c->fd, POLLER_WRITE) != 0)
+            die_errno("%s: add fd %d", poller_name(s->poller), c->fd);
     }
-    if (url != NULL)
-        o->url = url;
-    if (o->url == NULL || o->url[0] == '\0')
-        die_usage(USAGE, "no URL: give one, set LAB_URL, or use make run-09, which starts the "
-                         "lab server");
+    s->all_opened = clock_elapsed();
 }
 
-/* ---- descriptors ---------------------------------------------------------------------- */
-
-/* Each connection is a descriptor. Raise the soft limit to the hard one (only root may
- * raise the hard one); if that is still too few, say what to do and stop. */
-static void raise_descriptor_limit(int connections, bool quiet)
+/* The event loop: sleep until sockets are ready, advance each ready one, repeat until
+ * every connection is finished. */
+static void complete_all(struct c10k *s)
 {
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        die_errno("getrlimit RLIMIT_NOFILE");
-    rlim_t needed = (rlim_t)connections + SPARE_DESCRIPTORS, soft_before = rl.rlim_cur;
-    rlim_t target = rl.rlim_max == RLIM_INFINITY ? needed : rl.rlim_max;
-    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < target) {
-        rl.rlim_cur = target;
-        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-            die_errno("setrlimit RLIMIT_NOFILE to %llu", (unsigned long long)target);
+    while (s->finished < s->count) {
+        int timeout_ms = expire_overdue(s);
+        if (s->finished == s->count)
+            break;
+        if (poller_wait(s->poller, timeout_ms) < 0) {
+            if (errno == EINTR)
+                continue;
+            die_errno("%s", poller_name(s->poller));
+        }
+        s->wakeups++;
+        struct poller_event ev;
+        while (poller_next(s->poller, &ev))
+            advance(s, s->conn_of_fd[ev.fd]);
     }
-    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < needed) {
-        long most = (long)rl.rlim_cur - SPARE_DESCRIPTORS;
-        die("-c %d needs %llu descriptors (one per connection, plus %d spare), but the hard "
-            "limit on open descriptors (RLIMIT_NOFILE) is %llu, and only root may raise it: "
-            "raise it with `ulimit -n %llu` in a root shell (or a nofile line in "
-            "/etc/security/limits.conf), or run with -c %ld or fewer",
-            connections, (unsigned long long)needed, SPARE_DESCRIPTORS,
-            (unsigned long long)rl.rlim_max, (unsigned long long)needed, most > 1 ? most : 1);
-    }
-    if (quiet)
-        return;
-    if (rl.rlim_cur == soft_before)
-        printf("descriptor limit (RLIMIT_NOFILE): %llu, already the hard limit; this run needs "
-               "%llu\n",
-               (unsigned long long)rl.rlim_cur, (unsigned long long)needed);
-    else
-        printf("descriptor limit (RLIMIT_NOFILE): soft limit raised from %llu to the hard limit "
-               "%llu; this run needs %llu\n",
-               (unsigned long long)soft_before, (unsigned long long)rl.rlim_cur,
-               (unsigned long long)needed);
-}
-
-/* How many descriptors this process has open: ask each number up to the limit. */
-static int count_open_descriptors(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        die_errno("getrlimit RLIMIT_NOFILE");
-    int limit = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > MAX_CONNECTIONS * 2
-                    ? MAX_CONNECTIONS * 2
-                    : (int)rl.rlim_cur;
-    int open = 0;
-    for (int fd = 0; fd < limit; fd++)
-        if (fcntl(fd, F_GETFD) != -1)
-            open++;
-    return open;
-}
-
-/* ---- the kernel's watch list ------------------------------------------------------------ */
-
-/* From now on, wake us when connection i's socket is ready for `reading` (or writing). */
-static void watch(struct c10k *s, int i, bool reading, bool first_time)
-{
-    struct conn *c = &s->conns[i];
-#ifdef USE_EPOLL
-    /* The interest list lives in the kernel: tell it about changes only. */
-    struct epoll_event ev = {.events = reading ? EPOLLIN : EPOLLOUT, .data.u32 = (uint32_t)i};
-    if (epoll_ctl(s->epfd, first_time ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, c->fd, &ev) != 0)
-        die_errno("epoll_ctl fd %d", c->fd);
-#else
-    (void)first_time;
-    s->pollfds[i] = (struct pollfd){.fd = c->fd, .events = reading ? POLLIN : POLLOUT};
-#endif
-}
-
-/* Sleep until some sockets are ready or timeout_ms passes; the ready connections' indexes
- * go to ready[]. Returns how many. */
-static int wait_for_ready(struct c10k *s, int timeout_ms, int *ready)
-{
-#ifdef USE_EPOLL
-    struct epoll_event events[BATCH];
-    int n = epoll_wait(s->epfd, events, BATCH, timeout_ms);
-    for (int k = 0; k < n; k++)
-        ready[k] = (int)events[k].data.u32; /* only the ready ones come back */
-    return n;
-#else
-    /* poll() takes the whole list on every call, and we must scan all of it for revents. */
-    int n = poll(s->pollfds, (nfds_t)s->count, timeout_ms);
-    int found = 0;
-    for (int i = 0; i < s->count && n > 0 && found < BATCH; i++)
-        if (s->pollfds[i].revents != 0)
-            ready[found++] = i;
-    return n < 0 ? n : found;
-#endif
-}
-
-/* ---- one connection's state machine ---------------------------------------------------- */
-
-static void finish(struct c10k *s, int i, const char *why)
-{
-    struct conn *c = &s->conns[i];
-    if (c->fd >= 0) {
-        close(c->fd); /* also takes it off the epoll list */
-        s->open_now--;
-    }
-#ifndef USE_EPOLL
-    s->pollfds[i].fd = -1; /* poll() skips negative descriptors */
-#endif
-    c->state = FINISHED;
-    s->finished++;
-    if (why == NULL && c->response.status < 400) {
-        s->pages++;
-        s->bytes += (long long)c->response.body_len;
-        s->total_waited += clock_now() - c->sent_at;
-    } else {
-        char status[64];
-        if (why == NULL)
-            snprintf(status, sizeof status, "HTTP status %d", c->response.status);
-        why = why != NULL ? why : status;
-        if (s->errors == 0)
-            snprintf(s->first_error, sizeof s->first_error, "%s", why);
-        if (!s->opt.quiet && s->errors < FAILURES_SHOWN)
-            printf("%8.3fs  ERR  connection %d: %s\n", clock_elapsed(), i + 1, why);
-        s->errors++;
-    }
-    http_response_free(&c->response);
 }
 
 /* The socket is ready for what its state waits for: do the next step, never blocking. */
@@ -330,11 +210,12 @@ static void advance(struct c10k *s, int i)
         c->state = READING;
         c->sent_at = clock_now();
         s->last_sent = clock_elapsed();
-        watch(s, i, true, false);
+        if (poller_modify(s->poller, c->fd, POLLER_READ) != 0)
+            die_errno("%s: modify fd %d", poller_name(s->poller), c->fd);
         return; /* the answer comes after the server's delay */
     }
     /* READING: one buffer serves every connection, since only one runs at a time. */
-    static char buffer[16384];
+    static char buffer[RECEIVE_SIZE];
     ssize_t n = recv(c->fd, buffer, sizeof buffer, 0);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return;
@@ -349,30 +230,33 @@ static void advance(struct c10k *s, int i)
         finish(s, i, result == HTTP_DONE ? NULL : c->response.error);
 }
 
-/* ---- the two phases --------------------------------------------------------------------- */
-
-/* Start every connect. Non-blocking: connect() returns at once and the handshake goes on
- * in the kernel; the socket becomes writable when it is done. */
-static void open_all(struct c10k *s)
+static void finish(struct c10k *s, int i, const char *why)
 {
-    for (int i = 0; i < s->count; i++) {
-        struct conn *c = &s->conns[i];
-        char why[NET_WHY_MAX];
-        http_response_init(&c->response, 0, 0);
-        c->deadline = clock_now() + s->opt.timeout_s;
-        c->fd = net_connect_start(s->url.host, s->url.port, why, sizeof why);
-        if (c->fd < 0) {
-            finish(s, i, why);
-            continue;
-        }
-        if (++s->open_now > s->open_peak)
-            s->open_peak = s->open_now;
-        if (c->fd > s->highest_fd)
-            s->highest_fd = c->fd;
-        c->state = CONNECTING;
-        watch(s, i, false, true);
+    struct conn *c = &s->conns[i];
+    if (c->fd >= 0) {
+        if (poller_remove(s->poller, c->fd) != 0)
+            warn_errno("%s: remove fd %d", poller_name(s->poller), c->fd);
+        close(c->fd);
+        s->open_now--;
     }
-    s->all_opened = clock_elapsed();
+    c->state = FINISHED;
+    s->finished++;
+    if (why == NULL && c->response.status < 400) {
+        s->pages++;
+        s->bytes += (long long)c->response.body_len;
+        s->total_waited += clock_now() - c->sent_at;
+    } else {
+        char status[64];
+        if (why == NULL)
+            snprintf(status, sizeof status, "HTTP status %d", c->response.status);
+        why = why != NULL ? why : status;
+        if (s->errors == 0)
+            snprintf(s->first_error, sizeof s->first_error, "%s", why);
+        if (!s->opt.quiet && s->errors < FAILURES_SHOWN)
+            print_failure(i, why);
+        s->errors++;
+    }
+    http_response_free(&c->response);
 }
 
 /* Fail the connections past their deadline. Deadlines grow with the index (each is its
@@ -394,56 +278,253 @@ static int expire_overdue(struct c10k *s)
     return 0;
 }
 
-/* The event loop: sleep until sockets are ready, advance each ready one, repeat until
- * every connection is finished. */
-static void complete_all(struct c10k *s)
+/* ---- --wait-cost: what one wait call costs ---------------------------------------------- */
+
+/* One wait call of `backend` with k idle descriptors (dups of one idle pipe end) and one
+ * ready one (the last, so poll and select walk past all the idle ones): microseconds per
+ * call, or -1 when it cannot be measured (the descriptors do not fit). */
+static double wait_cost_us(const char *backend, int k, int idle_fd, int ready_fd)
 {
-    static int ready[BATCH];
-    while (s->finished < s->count) {
-        int timeout_ms = expire_overdue(s);
-        if (s->finished == s->count)
+    int *fds = malloc(((size_t)k + 1) * sizeof *fds);
+    if (fds == NULL)
+        die("out of memory");
+    int opened = 0;
+    while (opened <= k) {
+        fds[opened] = dup(opened < k ? idle_fd : ready_fd);
+        if (fds[opened] < 0)
             break;
-        int n = wait_for_ready(s, timeout_ms, ready);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            die_errno("%s", WAIT_CALL);
-        s->wakeups++;
-        for (int k = 0; k < n; k++)
-            advance(s, ready[k]);
+        opened++;
     }
+    double us = -1;
+    struct poller *p = opened == k + 1 ? poller_new(backend, fds[k] + 1) : NULL;
+    bool fit = p != NULL;
+    for (int i = 0; fit && i <= k; i++)
+        fit = poller_add(p, fds[i], POLLER_READ) == 0;
+    if (fit) {
+        long calls = 0;
+        double start = clock_now(), spent = 0;
+        while (calls < 5 || spent < 0.05) { /* at least 5 calls and 50 ms */
+            struct poller_event ev;
+            if (poller_wait(p, -1) != 1 || !poller_next(p, &ev) || ev.fd != fds[k])
+                die("%s: expected descriptor %d alone to be ready", backend, fds[k]);
+            calls++;
+            spent = clock_now() - start;
+        }
+        us = spent * 1e6 / (double)calls;
+    }
+    poller_free(p);
+    for (int i = 0; i < opened; i++)
+        close(fds[i]);
+    free(fds);
+    return us;
+}
+
+static void print_wait_costs(void)
+{
+    static const int ks[] = {10, 100, 1000, 10000};
+    int idle[2], ready[2];
+    if (pipe(idle) != 0 || pipe(ready) != 0)
+        die_errno("pipe");
+    if (write(ready[1], "x", 1) != 1) /* never read: level-triggered, ready every time */
+        die_errno("write");
+    char list[64];
+    snprintf(list, sizeof list, "%s", poller_backends());
+    const char *names[3];
+    int backends = 0;
+    for (char *n = strtok(list, " "); n != NULL && backends < 3; n = strtok(NULL, " "))
+        names[backends++] = n;
+
+    printf("one wait call that finds 1 ready descriptor among K idle ones, in microseconds\n"
+           "(select: '-' where a descriptor would be >= FD_SETSIZE = %d)\n\n%8s",
+           FD_SETSIZE, "K");
+    for (int b = 0; b < backends; b++)
+        printf("%10s", names[b]);
+    printf("\n");
+    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+        printf("%8d", ks[i]);
+        for (int b = 0; b < backends; b++) {
+            double us = wait_cost_us(names[b], ks[i], idle[0], ready[0]);
+            if (us < 0)
+                printf("%10s", "-");
+            else
+                printf("%10.1f", us);
+        }
+        printf("\n");
+    }
+    close(idle[0]);
+    close(idle[1]);
+    close(ready[0]);
+    close(ready[1]);
 }
 
 /* ---- the report -------------------------------------------------------------------------- */
 
+/* "   1.234s  ERR  #7  connect ...: ECONNREFUSED Connection refused", cut to 80 columns. */
+static void print_failure(int i, const char *why)
+{
+    char line[256];
+    int n = snprintf(line, sizeof line, "%8.3fs  ERR  #%d  %s", clock_elapsed(), i + 1, why);
+    if (n > 80)
+        strcpy(line + 77, "...");
+    printf("%s\n", line);
+}
+
+static const char *wait_call(const struct poller *p)
+{
+    return strcmp(poller_name(p), "epoll") == 0 ? "epoll_wait" : poller_name(p);
+}
+
 static void report(const struct c10k *s, int descriptors, double rss_before)
 {
     double done = clock_elapsed();
-    printf("opened %d sockets in %.3f s: connect() on a non-blocking socket does not wait\n",
-           s->count, s->all_opened - s->started);
-    printf("descriptors in use with all open: %d = %d sockets + %d others (stdin, stdout, "
-           "stderr%s and any inherited); the highest is number %d\n",
-           descriptors, s->open_peak, descriptors - s->open_peak, EXTRA_DESCRIPTOR, s->highest_fd);
-    printf("connected: all by %.3f s; requests sent: all by %.3f s; complete: all by %.3f s\n",
+    bool epoll = strcmp(poller_name(s->poller), "epoll") == 0;
+    printf("opened %d sockets in %.3f s: a non-blocking connect() does not wait\n", s->count,
+           s->all_opened - s->started);
+    printf("descriptors in use with all open: %d = %d sockets + %d others\n"
+           "  (stdin, stdout, stderr%s, any inherited); highest: %d\n",
+           descriptors, s->open_peak, descriptors - s->open_peak,
+           epoll ? ", the epoll instance" : "", s->highest_fd);
+    printf("connected: all by %.3f s; sent: all by %.3f s; complete: all by %.3f s\n",
            s->last_connected, s->last_sent, done);
-    printf("waited: %.0f s (%.1f hours) added up over %d answers, yet the last answer came "
-           "%.3f s after the last request: the waits overlapped\n",
+    printf("waited: %.0f s (%.1f hours) added up over %d answers, yet the last\n"
+           "  came %.3f s after the last request: the waits overlapped\n",
            s->total_waited, s->total_waited / 3600, s->pages, done - s->last_sent);
-    printf("%s woke the program %ld time%s for %d connections; between wake-ups it slept\n",
-           WAIT_CALL, s->wakeups, s->wakeups == 1 ? "" : "s", s->count);
+    printf("%s woke the program %ld time%s for %d connections; between\n"
+           "  wake-ups it slept\n",
+           wait_call(s->poller), s->wakeups, s->wakeups == 1 ? "" : "s", s->count);
     double grown = clock_peak_rss_mib() - rss_before;
-    printf("memory: peak RSS grew by %.1f MiB for %d connections: %.1f KiB each (sizeof(struct "
-           "conn) = %zu B; the kernel's socket buffers come on top and are not in RSS)\n",
+    printf("memory: peak RSS grew by %.1f MiB for %d connections: %.1f KiB each\n"
+           "  (sizeof(struct conn) = %zu B; bodies are counted, not kept; the kernel's\n"
+           "  socket buffers come on top and are not in RSS)\n",
            grown, s->open_peak, s->open_peak > 0 ? grown * 1024 / s->open_peak : 0.0,
            sizeof(struct conn));
+    if (s->count < s->asked)
+        return; /* select stopped short: main() says so */
     if (s->highest_fd >= FD_SETSIZE)
-        printf("select() could not have done this: an fd_set holds descriptors below "
-               "FD_SETSIZE = %d, and these went up to %d (05-select-fetch refuses -c above %d)\n",
-               FD_SETSIZE, s->highest_fd, FD_SETSIZE - 3);
+        printf("select() could not have done this: an fd_set holds descriptors below\n"
+               "  FD_SETSIZE = %d, and these went up to %d (try --poller select)\n",
+               FD_SETSIZE, s->highest_fd);
     else
-        printf("select() could still have watched these: the highest descriptor, %d, is below "
-               "FD_SETSIZE = %d; a few more and it could not (05-select-fetch stops at -c %d)\n",
-               s->highest_fd, FD_SETSIZE, FD_SETSIZE - 3);
+        printf("select() could still have watched these: the highest descriptor, %d,\n"
+               "  is below FD_SETSIZE = %d; a few more and it could not\n",
+               s->highest_fd, FD_SETSIZE);
+}
+
+/* ---- options ------------------------------------------------------------------------ */
+
+static void print_help(void)
+{
+    printf("09-epoll-c10k: open -c connections at once (default 10,000) to one server,\n"
+           "GET the URL on each, and wait for all the answers together in one thread.\n"
+           "Prints the descriptors in use, the time to open and complete them all, the\n"
+           "memory per connection, and what select() would have done. Failed connections\n"
+           "get a line each (the first few); the rest is counted.\n\n"
+           "usage: 09-epoll-c10k %s\n\noptions:\n"
+           "  -c N           connections open at once (default %d, at most %d)\n"
+           "  -t SECONDS     fail a connection not complete this long after it was\n"
+           "                 opened (default 10)\n"
+           "  --poller NAME  how to wait: %s (default %s)\n"
+           "  --wait-cost    time one wait call per backend, K idle descriptors watched\n"
+           "  -q             only the summary line\n"
+           "  URL            what every connection fetches (default: $LAB_URL)\n"
+           "\nexample: make run-09 ARGS=\"-c 2000 --poller poll\"\n"
+           "         09-epoll-c10k -c 5000 http://127.0.0.1:8080/\n",
+           USAGE, DEFAULT_CONNECTIONS, MAX_CONNECTIONS, poller_backends(), poller_best());
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+    *o = (struct options){
+        .connections = DEFAULT_CONNECTIONS, .timeout_s = 10, .url = getenv("LAB_URL")};
+    const char *url = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            print_help();
+            exit(0);
+        } else if (strcmp(a, "-c") == 0) {
+            o->connections = (int)parse_whole_or_die(USAGE, "-c", value, 1, MAX_CONNECTIONS);
+            i++;
+        } else if (strcmp(a, "-t") == 0) {
+            o->timeout_s = parse_seconds_or_die(USAGE, "-t", value);
+            i++;
+        } else if (strcmp(a, "--poller") == 0) {
+            struct poller *probe = value != NULL ? poller_new(value, 1) : NULL;
+            if (probe == NULL)
+                die_usage(USAGE, "--poller wants one of: %s", poller_backends());
+            poller_free(probe);
+            o->poller = value;
+            i++;
+        } else if (strcmp(a, "--wait-cost") == 0) {
+            o->wait_cost = true;
+        } else if (strcmp(a, "-q") == 0) {
+            o->quiet = true;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            die_usage(USAGE, "unknown option '%.30s' (see --help)", a);
+        } else if (url != NULL) {
+            die_usage(USAGE, "one URL only: '%.25s' and '%.25s'", url, a);
+        } else {
+            url = a;
+        }
+    }
+    if (url != NULL)
+        o->url = url;
+    if (!o->wait_cost && (o->url == NULL || o->url[0] == '\0'))
+        die_usage(USAGE, "no URL: give one or set LAB_URL (make run-09 does)");
+}
+
+/* ---- descriptors ---------------------------------------------------------------------- */
+
+/* Each connection is a descriptor. Raise the soft limit to the hard one (only root may
+ * raise the hard one); if that is still too few, say what to do and stop. Returns the
+ * soft limit. */
+static long raise_descriptor_limit(int connections, bool quiet)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        die_errno("getrlimit RLIMIT_NOFILE");
+    rlim_t needed = (rlim_t)connections + SPARE_DESCRIPTORS, soft_before = rl.rlim_cur;
+    rlim_t target = rl.rlim_max == RLIM_INFINITY ? needed : rl.rlim_max;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < target) {
+        rl.rlim_cur = target;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            die_errno("setrlimit RLIMIT_NOFILE to %llu", (unsigned long long)target);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < needed) {
+        long most = (long)rl.rlim_cur - SPARE_DESCRIPTORS;
+        die("-c %d needs %llu descriptors, one per connection plus %d\n"
+            "  spare, but the hard limit on open descriptors (RLIMIT_NOFILE) is %llu,\n"
+            "  and only root may raise it: `ulimit -n %llu` in a root shell (or a\n"
+            "  nofile line in /etc/security/limits.conf), or run with -c %ld or fewer",
+            connections, (unsigned long long)needed, SPARE_DESCRIPTORS,
+            (unsigned long long)rl.rlim_max, (unsigned long long)needed, most > 1 ? most : 1);
+    }
+    if (!quiet && rl.rlim_cur == soft_before)
+        printf("descriptor limit (RLIMIT_NOFILE): %llu, already the hard limit;\n"
+               "  this run needs %llu\n",
+               (unsigned long long)rl.rlim_cur, (unsigned long long)needed);
+    else if (!quiet)
+        printf("descriptor limit (RLIMIT_NOFILE): soft limit raised from %llu to the hard\n"
+               "  limit %llu; this run needs %llu\n",
+               (unsigned long long)soft_before, (unsigned long long)rl.rlim_cur,
+               (unsigned long long)needed);
+    return rl.rlim_cur == RLIM_INFINITY ? MAX_CONNECTIONS * 2L : (long)rl.rlim_cur;
+}
+
+/* How many descriptors this process has open: ask each number up to the limit. */
+static int count_open_descriptors(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        die_errno("getrlimit RLIMIT_NOFILE");
+    int limit = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > MAX_CONNECTIONS * 2
+                    ? MAX_CONNECTIONS * 2
+                    : (int)rl.rlim_cur;
+    int open = 0;
+    for (int fd = 0; fd < limit; fd++)
+        if (fcntl(fd, F_GETFD) != -1)
+            open++;
+    return open;
 }
 
 int main(int argc, char **argv)
@@ -453,34 +534,35 @@ int main(int argc, char **argv)
     if (s == NULL)
         die("out of memory");
     parse_options(argc, argv, &s->opt);
+    if (s->opt.wait_cost) {
+        raise_descriptor_limit(10000, true);
+        print_wait_costs();
+        free(s);
+        return 0;
+    }
     const char *why;
     if (url_parse(s->opt.url, &s->url, &why) != 0)
-        die_usage(USAGE, "bad URL '%.200s': %s", s->opt.url, why);
+        die_usage(USAGE, "bad URL '%.40s': %s", s->opt.url, why);
     int length = http_format_request(&s->url, s->request, sizeof s->request);
     if (length < 0)
-        die_usage(USAGE, "URL too long for a request: '%.200s'", s->opt.url);
+        die_usage(USAGE, "URL too long for a request: '%.30s...'", s->opt.url);
     s->request_len = (size_t)length;
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) /* a closed peer must give EPIPE, not kill us */
         die_errno("signal SIGPIPE");
-    raise_descriptor_limit(s->opt.connections, s->opt.quiet);
+    long limit = raise_descriptor_limit(s->opt.connections, s->opt.quiet);
 
     double rss_before = clock_peak_rss_mib();
-    s->count = s->opt.connections;
+    s->count = s->asked = s->opt.connections;
     s->conns = calloc((size_t)s->count, sizeof *s->conns);
-    if (s->conns == NULL)
-        die("out of memory for %d connections", s->count);
-#ifdef USE_EPOLL
-    s->epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (s->epfd < 0)
-        die_errno("epoll_create1");
-#else
-    s->pollfds = calloc((size_t)s->count, sizeof *s->pollfds);
-    if (s->pollfds == NULL)
-        die("out of memory for %d connections", s->count);
-#endif
+    /* Descriptors are numbered lowest-free-first: the sockets stay below this. */
+    long capacity = (long)s->count + 1024 < limit ? (long)s->count + 1024 : limit;
+    s->conn_of_fd = calloc((size_t)capacity, sizeof *s->conn_of_fd);
+    s->poller = poller_new(s->opt.poller, (int)capacity);
+    if (s->conns == NULL || s->conn_of_fd == NULL || s->poller == NULL)
+        die_errno("set up %d connections", s->count);
     if (!s->opt.quiet)
-        printf("opening %d connections to %s at once, one thread, waiting with %s\n", s->count,
-               s->opt.url, WAIT_CALL);
+        printf("opening %d connections at once, one thread, waiting with %s\nURL: %.74s\n",
+               s->count, poller_name(s->poller), s->opt.url);
 
     s->started = clock_elapsed();
     open_all(s);
@@ -495,15 +577,16 @@ int main(int argc, char **argv)
     }
     crawl_print_summary(s->pages, s->errors, s->bytes, s->open_peak);
     int status = 0;
-    if (s->pages == 0) {
+    if (s->count < s->asked) {
+        warn_msg("%s watched %d of the %d connections asked for", poller_name(s->poller), s->count,
+                 s->asked);
+        status = 1;
+    } else if (s->pages == 0) {
         warn_msg("%s", s->first_error[0] ? s->first_error : "nothing fetched");
         status = 1;
     }
-#ifdef USE_EPOLL
-    close(s->epfd);
-#else
-    free(s->pollfds);
-#endif
+    poller_free(s->poller);
+    free(s->conn_of_fd);
     free(s->conns);
     free(s);
     return status;
