@@ -65,7 +65,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static const char USAGE[] = "[-c N] [-t SECONDS] [--poller NAME] [--wait-cost] [-q] [URL]";
+static const char USAGE[] = "[-c N] [-t SECONDS] [--poller P] [--wait-cost] [-q] [URL]";
 
 enum {
     DEFAULT_CONNECTIONS = 10000,
@@ -423,7 +423,7 @@ static void print_help(void)
            "  -c N           connections open at once (default %d, at most %d)\n"
            "  -t SECONDS     fail a connection not complete this long after it was\n"
            "                 opened (default 10)\n"
-           "  --poller NAME  how to wait: %s (default %s)\n"
+           "  --poller P     how to wait: %s (default %s)\n"
            "  --wait-cost    time one wait call per backend, K idle descriptors watched\n"
            "  -q             only the summary line\n"
            "  URL            what every connection fetches (default: $LAB_URL)\n"
