@@ -5,7 +5,7 @@
 #   make test            run the bats suite; ends with "N passed, M failed"
 #   make help            every target and every example, with its one-line purpose
 #
-# Knobs: CC=clang  WERROR=1  SAN=address,undefined (or SAN=thread)  V=1  BUILD=dir
+# Knobs: CC=clang  WERROR=1  SAN=address,undefined (or SAN=thread)  V=1  BUILD=dir  POLLER=poll
 #        ARGS="-c 5"  URL=http://host:port/  PAGES=30  DELAY=100  TESTS=tests/03-blocking-fetch.bats
 
 BUILD ?= build
@@ -23,6 +23,15 @@ OPT      ?= -O2 -g
 CFLAGS   ?=
 CPPFLAGS += -iquote common -MMD -MP
 LDLIBS   += -pthread
+# POLLER=poll: the portable build, as on macOS/BSD: no epoll and no /proc-only code, so the
+# fallbacks run here too (the programs wait with poll() or select()). Own directory.
+ifneq ($(strip $(POLLER)),)
+ifneq ($(POLLER),poll)
+$(error POLLER=$(POLLER): the only value is POLLER=poll (the default has epoll where there is one))
+endif
+OUT := $(OUT)/poller-poll
+CPPFLAGS += -DASYNCLAB_PORTABLE
+endif
 ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) -pthread $(CFLAGS)
 ifeq ($(WERROR),1)
 ALL_CFLAGS += -Werror

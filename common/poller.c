@@ -14,7 +14,7 @@
 #include <sys/select.h>
 #include <unistd.h>
 
-#if defined(__linux__) && !defined(ASYNCLAB_NO_EPOLL)
+#if defined(__linux__) && !defined(ASYNCLAB_PORTABLE)
 #define HAVE_EPOLL 1
 #include <sys/epoll.h>
 #endif

@@ -43,7 +43,7 @@ struct poller_event {
 struct poller;
 
 /* The backend poller_new(NULL, ...) picks: "epoll" on Linux, else "poll". A build with
- * -DASYNCLAB_NO_EPOLL (make POLLER=poll) has no epoll backend at all. */
+ * -DASYNCLAB_PORTABLE (make POLLER=poll) has no epoll backend at all. */
 const char *poller_best(void);
 
 /* "epoll poll select" (or "poll select"): the backends this build has. */

@@ -85,7 +85,7 @@ static int reap_and_report(pid_t pid, const char *who)
 
 /* ---- step 1: the chain of parents ------------------------------------------------------ */
 
-#ifdef __linux__
+#if defined(__linux__) && !defined(ASYNCLAB_PORTABLE) /* make POLLER=poll: the fallback */
 /* /proc/PID/stat reads "PID (NAME) STATE PPID ...". NAME may itself hold spaces and ')',
  * so the fields after it are found from the last ')'. Returns 0, or -1 if unreadable. */
 static int read_proc_stat(pid_t pid, char *name, size_t name_size, pid_t *parent)
@@ -299,7 +299,7 @@ static double time_processes(long n)
  * counter, Linux and the BSDs keep it; -1 elsewhere. */
 static long children_minor_faults(void)
 {
-#ifdef __linux__
+#if defined(__linux__) && !defined(ASYNCLAB_PORTABLE) /* make POLLER=poll: the fallback */
     struct rusage usage;
     if (getrusage(RUSAGE_CHILDREN, &usage) != 0)
         die_errno("getrusage");

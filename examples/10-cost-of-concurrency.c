@@ -179,7 +179,7 @@ static void reap_child(pid_t pid)
         die("child %ld did not exit with status 0 (wait status %d)", (long)pid, status);
 }
 
-#ifdef __linux__
+#if defined(__linux__) && !defined(ASYNCLAB_PORTABLE) /* make POLLER=poll: the fallback */
 /* Resident size in bytes: the second field of /proc/PID/statm, in pages. pid 0 means this
  * process. -1 if it cannot be read. */
 static double resident_bytes(pid_t pid)

@@ -144,6 +144,8 @@ os.execv(sys.argv[1], sys.argv[1:])' "$BIN_DIR/$name" http://127.0.0.1:1/
       [ "$cpu_pct" = "0.0" ]
     fi
   done
+}
+
 @test "unit poller: every backend reports readable, writable, timeouts, and no removed fd" {
   run_unit test_poller 60
   for backend in poll select; do
