@@ -240,8 +240,7 @@ static void handle_new_connections(struct server *s)
                 /* Out of descriptors: the queue stays readable, so stop watching it for
                  * a moment instead of spinning on it. */
                 if (!s->warned_emfile)
-                    warn_errno("accept (pausing new connections for %d ms; not repeated)",
-                               EMFILE_PAUSE_MS);
+                    warn_errno("accept, paused %d ms (said once)", EMFILE_PAUSE_MS);
                 s->warned_emfile = true;
                 s->listen_paused = true;
                 s->listen_resume_at = clock_now() + EMFILE_PAUSE_MS / 1000.0;
@@ -537,7 +536,7 @@ static void write_port_file(const char *path, int port)
 {
     char tmp[PATH_MAX];
     if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
-        die("port file name too long: %s", path);
+        die("port file name too long: %.40s...", path);
     FILE *f = fopen(tmp, "w");
     if (f == NULL)
         die_errno("open %s", tmp);
