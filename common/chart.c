@@ -194,6 +194,158 @@ int chart_timeline(const char *path, const struct crawl_record *records, size_t 
     return svg_close(&s) == 0 ? l.height : -1;
 }
 
+/* ---- connections: opened, completed, open at once ------------------------------------- */
+
+enum { CONN_X0 = 120, CONN_X1 = CHART_WIDTH - 40, PANEL_H = 200 };
+
+void chart_bins_init(struct chart_bins *b, double last)
+{
+    *b = (struct chart_bins){0};
+    double step = svg_tick_step(last > 0 ? last : 0.001, 8);
+    int steps = (int)(last / step);
+    if (steps * step < last || steps == 0)
+        steps++;
+    b->axis_end = steps * step;
+    b->bin_s = b->axis_end / CHART_BINS;
+}
+
+static int bin_of(const struct chart_bins *b, double t)
+{
+    int i = (int)(t / b->bin_s);
+    return i < 0 ? 0 : i >= CHART_BINS ? CHART_BINS - 1 : i;
+}
+
+void chart_bins_add(struct chart_bins *b, double opened, double completed, bool failed)
+{
+    b->opened[bin_of(b, opened)]++;
+    if (failed)
+        b->failed[bin_of(b, completed)]++;
+    else
+        b->completed[bin_of(b, completed)]++;
+}
+
+/* A panel's vertical scale: `top` is the highest tick, a multiple of a nice step. */
+struct panel {
+    double y0, y1; /* the pixel rows of the top tick and of 0 */
+    double top, step;
+};
+
+static struct panel panel_at(double y0, int highest)
+{
+    struct panel p = {.y0 = y0, .y1 = y0 + PANEL_H};
+    p.step = svg_tick_step(highest > 0 ? highest : 1, 4);
+    if (p.step < 1)
+        p.step = 1;
+    for (p.top = p.step; p.top < highest; p.top += p.step)
+        ;
+    return p;
+}
+
+static double panel_y(const struct panel *p, double count)
+{
+    return p->y1 - count / p->top * (p->y1 - p->y0);
+}
+
+/* The panel's title above it, its counts up the left, light lines across. */
+static void draw_panel(struct svg *s, const struct panel *p, const char *title)
+{
+    svg_text(s, CONN_X0, p->y0 - 14, 16, SVG_START, SVG_BLACK, "%s", title);
+    for (double v = 0; v <= p->top * 1.0001; v += p->step) {
+        double y = panel_y(p, v);
+        svg_line(s, CONN_X0, y, CONN_X1, y, v == 0 ? SVG_BLACK : SVG_LIGHT_GREY, 1);
+        svg_text(s, CONN_X0 - 8, y + 5, 14, SVG_END, SVG_BLACK, "%.0f", v);
+    }
+}
+
+static double bin_x(const struct chart_bins *b, double t)
+{
+    return CONN_X0 + t / b->axis_end * (CONN_X1 - CONN_X0);
+}
+
+static void draw_bin(struct svg *s, const struct chart_bins *b, int i, int open,
+                     const struct panel *above, const struct panel *below)
+{
+    double x = bin_x(b, i * b->bin_s), w = bin_x(b, (i + 1) * b->bin_s) - x;
+    char tip[160];
+    snprintf(tip, sizeof tip, "%.3f-%.3f s: %d opened, %d completed, %d failed; %d open at once",
+             i * b->bin_s, (i + 1) * b->bin_s, b->opened[i], b->completed[i], b->failed[i], open);
+    svg_group(s, "bin");
+    svg_tooltip(s, tip);
+    if (open > 0)
+        svg_rect(s, x, panel_y(above, open), w, above->y1 - panel_y(above, open), SVG_SKY_BLUE,
+                 "open");
+    if (b->opened[i] > 0)
+        svg_rect(s, x, panel_y(below, b->opened[i]), w / 2,
+                 below->y1 - panel_y(below, b->opened[i]), SVG_BLUE, "opened");
+    double done = b->completed[i], gave_up = b->completed[i] + b->failed[i];
+    if (done > 0)
+        svg_rect(s, x + w / 2, panel_y(below, done), w / 2, below->y1 - panel_y(below, done),
+                 SVG_GREEN, "completed");
+    if (b->failed[i] > 0)
+        svg_rect(s, x + w / 2, panel_y(below, gave_up), w / 2,
+                 panel_y(below, done) - panel_y(below, gave_up), SVG_VERMILLION, "failed");
+    svg_group_end(s);
+}
+
+int chart_connections(const char *path, const char *title, const char *caption,
+                      const struct chart_bins *b)
+{
+    int open[CHART_BINS], open_now = 0, most_open = 0, most_at = 0, most_per_bin = 0;
+    for (int i = 0; i < CHART_BINS; i++) {
+        open_now += b->opened[i] - b->completed[i] - b->failed[i];
+        open[i] = open_now;
+        if (open_now > most_open) {
+            most_open = open_now;
+            most_at = i;
+        }
+        int busiest = b->opened[i] > b->completed[i] + b->failed[i]
+                          ? b->opened[i]
+                          : b->completed[i] + b->failed[i];
+        if (busiest > most_per_bin)
+            most_per_bin = busiest;
+    }
+    struct panel above = panel_at(126, most_open), below = panel_at(386, most_per_bin);
+    double axis_y = below.y1;
+    int height = (int)axis_y + 100;
+    struct svg s;
+    if (svg_open(&s, path, CHART_WIDTH, height, title) != 0)
+        return -1;
+    svg_text(&s, LABEL_X, 36, 22, SVG_START, SVG_BLACK, "%s", title);
+    double x = LABEL_X;
+    legend_item(&s, &x, 66, SVG_SKY_BLUE, "open at once");
+    legend_item(&s, &x, 66, SVG_BLUE, "opened");
+    legend_item(&s, &x, 66, SVG_GREEN, "completed");
+    legend_item(&s, &x, 66, SVG_VERMILLION, "failed");
+    char bin_text[32];
+    format_tick(bin_text, sizeof bin_text, b->bin_s);
+    if (b->bin_s < 0.001)
+        snprintf(bin_text, sizeof bin_text, "%.0f µs", b->bin_s * 1e6);
+    char heading[96];
+    snprintf(heading, sizeof heading, "connections open at once, at the end of each %s", bin_text);
+    draw_panel(&s, &above, heading);
+    snprintf(heading, sizeof heading, "connections opened | completed or failed, per %s", bin_text);
+    draw_panel(&s, &below, heading);
+    double step = svg_tick_step(b->axis_end, 8);
+    for (int i = 0; i * step <= b->axis_end * 1.0001; i++) {
+        double t = i * step, tx = bin_x(b, t);
+        char label[32];
+        format_tick(label, sizeof label, t);
+        svg_line(&s, tx, axis_y, tx, axis_y + 6, SVG_BLACK, 1);
+        svg_text(&s, tx, axis_y + 22, 14, SVG_MIDDLE, SVG_BLACK, "%s", label);
+    }
+    svg_text(&s, CONN_X1, axis_y + 44, 14, SVG_END, TEXT_GREY, "time since the first connect()");
+    for (int i = 0; i < CHART_BINS; i++)
+        draw_bin(&s, b, i, open[i], &above, &below);
+    if (most_open > 0) {
+        double px = bin_x(b, (most_at + 0.5) * b->bin_s);
+        svg_text(&s, px < CONN_X1 - 100 ? px + 8 : px - 8, panel_y(&above, most_open) + 20, 16,
+                 px < CONN_X1 - 100 ? SVG_START : SVG_END, SVG_BLACK, "%d at once", most_open);
+    }
+    if (caption != NULL)
+        svg_text(&s, LABEL_X, axis_y + 76, 14, SVG_START, TEXT_GREY, "%s", caption);
+    return svg_close(&s) == 0 ? height : -1;
+}
+
 /* ---- bars on a log scale ------------------------------------------------------------------ */
 
 enum { BAR_X0 = 180, BAR_X1 = 860, BAR_ROW = 36, BAR_H = 24 };

@@ -5,6 +5,10 @@
  * for the first byte, reading), failed fetches in vermillion. Past CHART_MAX_ROWS fetches,
  * consecutive fetches share a row, so that a crawl of thousands is still one screen.
  *
+ * chart_connections() draws when each of many connections opened and completed (09): a
+ * histogram of CHART_BINS bins on one time axis, however many connections there are, and
+ * above it how many were open at once.
+ *
  * chart_log_bars() draws groups of bars on a log scale (one axis per group, since a
  * group's unit is its own), each bar labelled with its value and a ratio.
  */
@@ -30,6 +34,27 @@ struct chart_timeline {
  * set. */
 int chart_timeline(const char *path, const struct crawl_record *records, size_t n,
                    const struct chart_timeline *how);
+
+enum { CHART_BINS = 100 };
+
+/* Connections counted into CHART_BINS equal slices of [0, axis_end] seconds. */
+struct chart_bins {
+    double axis_end, bin_s;                        /* the right edge; a bin's width */
+    int opened[CHART_BINS], completed[CHART_BINS]; /* completed: successfully */
+    int failed[CHART_BINS];                        /* failed, when they gave up */
+};
+
+/* Empty bins up to a "nice" axis end at or after `last` seconds (1.2 s: 12 ms a bin). */
+void chart_bins_init(struct chart_bins *b, double last);
+
+/* Count one connection opened at `opened` and completed (or failed) at `completed`. */
+void chart_bins_add(struct chart_bins *b, double opened, double completed, bool failed);
+
+/* Draw the bins into path: connections open at once at the end of each bin, and opened,
+ * completed and failed per bin, on one time axis. Returns the height in pixels, or -1
+ * with errno set. */
+int chart_connections(const char *path, const char *title, const char *caption,
+                      const struct chart_bins *b);
 
 enum chart_unit { CHART_SECONDS, CHART_BYTES };
 

@@ -45,6 +45,7 @@
  * Lab server: --delay 1000 --pages 5
  * Compare: own server -c 2000
  */
+#include "chart.h"
 #include "clock.h"
 #include "crawl.h"
 #include "errors.h"
@@ -65,7 +66,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static const char USAGE[] = "[-c N] [-t SECONDS] [--poller P] [--wait-cost] [-q] [URL]";
+static const char USAGE[] =
+    "[-c N] [-t SECONDS] [--poller P] [--wait-cost] [--svg FILE] [-q] [URL]";
 
 enum {
     DEFAULT_CONNECTIONS = 10000,
@@ -80,21 +82,23 @@ struct options {
     double timeout_s;
     bool quiet;
     bool wait_cost;
-    const char *poller; /* --poller: NULL for the best this system has */
+    const char *poller;   /* --poller: NULL for the best this system has */
+    const char *svg_path; /* --svg FILE: draw when each connection opened and completed */
     const char *url;
 };
 
 /* One connection: a state, a descriptor and the parser. This struct is all that a fetch
  * in flight costs this program (the kernel keeps the socket's buffers); the parser counts
  * the body's bytes and keeps none of them. */
-enum conn_state { CONNECTING, SENDING, READING, FINISHED };
+enum conn_state { CONNECTING, SENDING, READING, FINISHED, FAILED };
 
 struct conn {
     int fd;
     enum conn_state state;
-    size_t sent;     /* bytes of the request sent so far */
-    double deadline; /* opened + -t: fail if not complete by then */
-    double sent_at;  /* when the whole request had gone out */
+    float opened, completed; /* seconds after the first connect, for --svg (8 bytes) */
+    size_t sent;             /* bytes of the request sent so far */
+    double deadline;         /* opened + -t: fail if not complete by then */
+    double sent_at;          /* when the whole request had gone out */
     struct http_response response;
 };
 
@@ -134,6 +138,7 @@ static void open_all(struct c10k *s)
         http_response_init(&c->response, 0, 0);
         c->response.count_only = true;
         c->deadline = clock_now() + s->opt.timeout_s;
+        c->opened = (float)(clock_elapsed() - s->started);
         c->fd = net_connect_start(s->url.host, s->url.port, why, sizeof why);
         if (c->fd < 0) {
             finish(s, i, why);
@@ -239,9 +244,10 @@ static void finish(struct c10k *s, int i, const char *why)
         close(c->fd);
         s->open_now--;
     }
-    c->state = FINISHED;
+    c->state = why == NULL && c->response.status < 400 ? FINISHED : FAILED;
+    c->completed = (float)(clock_elapsed() - s->started);
     s->finished++;
-    if (why == NULL && c->response.status < 400) {
+    if (c->state == FINISHED) {
         s->pages++;
         s->bytes += (long long)c->response.body_len;
         s->total_waited += clock_now() - c->sent_at;
@@ -267,7 +273,7 @@ static int expire_overdue(struct c10k *s)
     double now = clock_now();
     for (; s->oldest < s->count; s->oldest++) {
         struct conn *c = &s->conns[s->oldest];
-        if (c->state == FINISHED)
+        if (c->state == FINISHED || c->state == FAILED)
             continue;
         if (c->deadline > now)
             return (int)((c->deadline - now) * 1000) + 1;
@@ -410,6 +416,40 @@ static void report(const struct c10k *s, int descriptors, double rss_before)
                s->highest_fd, FD_SETSIZE);
 }
 
+/* ---- the --svg picture --------------------------------------------------------------- */
+
+/* --svg FILE: when each connection opened and when it completed, counted into CHART_BINS
+ * slices of time, so that 10,000 connections are one picture, titled with this run's
+ * summary. 0, or 1 when the file could not be written (said on stderr). */
+static int write_svg(const struct c10k *s)
+{
+    double wall = clock_elapsed(), cpu = clock_cpu(), last = 0;
+    for (int i = 0; i < s->count; i++)
+        if (s->conns[i].completed > last)
+            last = s->conns[i].completed;
+    struct chart_bins bins;
+    chart_bins_init(&bins, last);
+    for (int i = 0; i < s->count; i++)
+        chart_bins_add(&bins, s->conns[i].opened, s->conns[i].completed,
+                       s->conns[i].state == FAILED);
+    char title[256], caption[512], machine[256];
+    snprintf(title, sizeof title, "%s: %d pages, %d error%s, wall %.3f s, cpu %.1f %%, peak %d",
+             prog_name(), s->pages, s->errors, s->errors == 1 ? "" : "s", wall,
+             clock_cpu_percent(cpu, wall), s->open_peak);
+    svg_machine(machine, sizeof machine);
+    snprintf(caption, sizeof caption, "%d connections to %.120s, one thread, %s; measured on %s",
+             s->count, s->opt.url, poller_name(s->poller), machine);
+    int height = chart_connections(s->opt.svg_path, title, caption, &bins);
+    if (height < 0) {
+        warn_errno("--svg %s", s->opt.svg_path);
+        return 1;
+    }
+    if (!s->opt.quiet)
+        printf("svg: %d connections drawn in %.36s (%d x %d px)\n", s->count, s->opt.svg_path,
+               CHART_WIDTH, height);
+    return 0;
+}
+
 /* ---- options ------------------------------------------------------------------------ */
 
 static void print_help(void)
@@ -425,6 +465,8 @@ static void print_help(void)
            "                 opened (default 10)\n"
            "  --poller P     how to wait: %s (default %s)\n"
            "  --wait-cost    time one wait call per backend, K idle descriptors watched\n"
+           "  --svg FILE     draw when each connection opened and completed, an SVG\n"
+           "                 picture in FILE\n"
            "  -q             only the summary line\n"
            "  URL            what every connection fetches (default: $LAB_URL)\n"
            "\nexample: make run-09 ARGS=\"-c 2000 --poller poll\"\n"
@@ -454,6 +496,11 @@ static void parse_options(int argc, char **argv, struct options *o)
                 die_usage(USAGE, "--poller wants one of: %s", poller_backends());
             poller_free(probe);
             o->poller = value;
+            i++;
+        } else if (strcmp(a, "--svg") == 0) {
+            if (value == NULL)
+                die_usage(USAGE, "--svg needs a file name");
+            o->svg_path = value;
             i++;
         } else if (strcmp(a, "--wait-cost") == 0) {
             o->wait_cost = true;
@@ -575,8 +622,8 @@ int main(int argc, char **argv)
         if (s->pages > 0)
             report(s, descriptors, rss_before);
     }
+    int status = s->opt.svg_path != NULL ? write_svg(s) : 0;
     crawl_print_summary(s->pages, s->errors, s->bytes, s->open_peak);
-    int status = 0;
     if (s->count < s->asked) {
         warn_msg("%s watched %d of the %d connections asked for", poller_name(s->poller), s->count,
                  s->asked);
