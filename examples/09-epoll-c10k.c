@@ -444,9 +444,16 @@ static int write_svg(const struct c10k *s)
         warn_errno("--svg %s", s->opt.svg_path);
         return 1;
     }
-    if (!s->opt.quiet)
-        printf("svg: %d connections drawn in %.36s (%d x %d px)\n", s->count, s->opt.svg_path,
-               CHART_WIDTH, height);
+    if (s->opt.quiet)
+        return 0;
+    char line[128];
+    int room = 80 - snprintf(line, sizeof line, "svg: %d connections, %d x %d px, in ", s->count,
+                             CHART_WIDTH, height);
+    size_t len = strlen(s->opt.svg_path);
+    if (room > 8 && len > (size_t)room) /* keep the end of a long path: the file's name */
+        printf("%s...%s\n", line, s->opt.svg_path + len - (size_t)room + 3);
+    else
+        printf("%s%s\n", line, s->opt.svg_path);
     return 0;
 }
 

@@ -187,7 +187,7 @@ need_rsvg() {
   run env BIN_DIR="$BIN_DIR" IMG_DIR="$img" PAGES=5 DELAY=20 COST_ARGS="-n 0.01 -r 1" \
     timeout 120 "$TOP_DIR/tests/pictures.sh"
   [ "$status" -eq 0 ] || { echo "$output"; return 1; }
-  for name in "${CRAWLERS[@]}" crawlers-compared 10-cost-of-concurrency; do
+  for name in "${CRAWLERS[@]}" crawlers-compared 09-epoll-c10k 10-cost-of-concurrency; do
     f="$img/$name.svg"
     [ -s "$f" ] || { echo "no $f"; return 1; }
     well_formed "$f"
@@ -199,4 +199,56 @@ need_rsvg() {
   done
   grep -q 'measured on .*core' "$img/crawlers-compared.svg"
   [[ "$output" == *"make pictures: "*" s" ]]
+}
+
+# bin_sum FILE WORD: the sum of "N WORD" over the tooltips of 09's bins (opened, completed,
+# failed).
+bin_sum() {
+  grep -A1 '^<g class="bin">' "$1" | grep -o "[0-9]* $2" | awk '{ n += $1 } END { print n + 0 }'
+}
+
+@test "svg: 09 --svg counts every connection once opened and once completed, in 100 bins" {
+  local f="$BATS_TEST_TMPDIR/c10k.svg"
+  run_example 30 09-epoll-c10k -c 500 --svg "$f" "$LAB_URL"
+  [ "$status" -eq 0 ] || { echo "exit $status: $stderr"; return 1; }
+  well_formed "$f"
+  [ "$(grep -c '^<g class="bin">' "$f")" -eq 100 ]
+  [ "$(bin_sum "$f" opened)" -eq 500 ]
+  [ "$(bin_sum "$f" completed)" -eq 500 ]
+  [ "$(bin_sum "$f" failed)" -eq 0 ]
+  ! grep -q 'class="failed"' "$f"
+  grep -q '>500 at once</text>' "$f" # all 500 in flight together: the server holds each
+  [ "$(svg_attr "$f" width)" -eq 1280 ] && [ "$(svg_attr "$f" height)" -le 800 ]
+  [ "$(grep -o 'font-size="[0-9]*"' "$f" | tr -dc '0-9\n' | sort -n | head -n 1)" -ge 14 ]
+  grep -q "<title>09-epoll-c10k: 500 pages, 0 errors, wall [0-9.]* s, cpu [0-9.]* %, peak 500</title>" "$f"
+  grep -q '>500 connections to .*; measured on .*core' "$f"
+  printf '%s\n' "$output" | grep -qE '^svg: 500 connections, 1280 x [0-9]+ px, in .*/c10k\.svg$'
+  ! printf '%s\n' "$output" | grep -v '^summary:' | awk 'length($0) > 80 { print; bad = 1 } END { exit !bad }'
+  if command -v rsvg-convert >/dev/null 2>&1; then renders "$f"; fi
+}
+
+@test "svg: 09 --svg draws connections that fail as failed" {
+  local f="$BATS_TEST_TMPDIR/c10k-failed.svg"
+  run_example 10 09-epoll-c10k -q -c 3 -t 1 --svg "$f" "${LAB_URL}fault/never"
+  [ "$status" -eq 1 ]
+  well_formed "$f"
+  [ "$(bin_sum "$f" opened)" -eq 3 ]
+  [ "$(bin_sum "$f" completed)" -eq 0 ]
+  [ "$(bin_sum "$f" failed)" -eq 3 ]
+  grep -q 'class="failed"[^>]*fill="#D55E00"' "$f"
+  # The timeout fails them 1 s after they opened: in the bins from 1 s on.
+  grep -A1 '^<g class="bin">' "$f" | grep -E '<title>(0\.[0-9]+)-[0-9.]+ s: [0-9]+ opened, 0 completed, [1-3] failed' &&
+    { echo "failed before 1 s"; return 1; }
+  true
+}
+
+@test "svg: 09 --svg needs a file name (exit 2); an unwritable one is reported, exit 1" {
+  run_example 5 09-epoll-c10k --svg
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"--svg needs a file name"* ]]
+  run_example 20 09-epoll-c10k -q -c 10 --svg /nonexistent-dir/x.svg "$LAB_URL"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"--svg /nonexistent-dir/x.svg: ENOENT"* ]] || { echo "$stderr"; return 1; }
+  [ "$(summary_value pages)" -eq 10 ]
+  assert_summary_keys pages errors bytes wall cpu cpu% rss peak
 }
