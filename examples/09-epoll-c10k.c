@@ -26,6 +26,7 @@
  *   make run-09                        10,000 connections, the server holds each for 1 s
  *   make run-09 ARGS="--poller select" select stops at descriptor 1024, exit 1
  *   make run-09 ARGS="--wait-cost"     microseconds per wait call, K x backend
+ *   make run-09 ARGS="--svg c10k.svg"  a picture: when each connection opened and completed
  *   make run-09 DELAY=5000             longer: run `ss -s` in another terminal meanwhile
  *   (ulimit -n 4096; make run-09)      a hard limit too low: the explanation, exit 1
  *
@@ -36,6 +37,9 @@
  *   - "memory": a few KiB per connection (08 pays a thread per fetch: tens of KiB touched
  *     and 8 MiB of stack reserved);
  *   - --wait-cost: poll and select grow with K, epoll stays flat;
+ *   - --svg: every connection opened in the first fraction of a second, all of them open
+ *     at once for about one delay, then the completions: one picture however many there
+ *     are (100 slices of time; each connection keeps two floats for it, 8 bytes);
  *   - the lab server's own report at the end: peak= the number of connections.
  *
  * Lecture claims 8 (the kernel wakes the program when a descriptor is ready), 9 (select
@@ -66,8 +70,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static const char USAGE[] =
-    "[-c N] [-t SECONDS] [--poller P] [--wait-cost] [--svg FILE] [-q] [URL]";
+static const char USAGE[] = "[-c N] [-t SECONDS] [--poller P] [--svg FILE] [-q] [URL]\n"
+                            "       09-epoll-c10k --wait-cost";
 
 enum {
     DEFAULT_CONNECTIONS = 10000,
