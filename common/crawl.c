@@ -63,7 +63,7 @@ static void print_help(const struct crawl_options *o, const char *about,
     if (o->concurrency > 0)
         printf("  -c N        fetches in flight at most (default %d)\n", o->concurrency);
     printf("  -n N        fetch at most N pages (default %d)\n", o->max_pages);
-    printf("  -t SECONDS  give up on a fetch that waits longer than this (default %g)\n",
+    printf("  -t SECONDS  deadline for each fetch, from connect to last byte (default %g)\n",
            o->timeout_s);
     printf("  --timeline  after the crawl, draw one bar per fetch on a common time axis\n");
     printf("  --svg FILE  after the crawl, draw that timeline as an SVG picture in FILE\n");
@@ -237,6 +237,25 @@ bool crawl_next(struct crawl *c, struct url *out)
             return true;
     }
     return false;
+}
+
+void crawl_put_back(struct crawl *c, const struct url *u)
+{
+    char text[URL_TEXT_MAX];
+    url_format(u, text, sizeof text);
+    char *stored = *seen_slot(c->seen, text); /* the set owns the text: queue it again */
+    if (stored == NULL)
+        die("crawl_put_back: %s was never queued", text);
+    if (c->queue_head == 0) { /* no room in front: make one slot */
+        if (c->queue_len == c->queue_cap) {
+            c->queue_cap = c->queue_cap ? c->queue_cap * 2 : 64;
+            c->queue = xrealloc(c->queue, c->queue_cap * sizeof *c->queue);
+        }
+        memmove(c->queue + 1, c->queue, c->queue_len * sizeof *c->queue);
+        c->queue_head = 1;
+    }
+    c->queue[--c->queue_head] = stored;
+    c->queue_len++;
 }
 
 int crawl_begin(struct crawl *c, const struct url *u)

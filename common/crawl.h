@@ -96,6 +96,10 @@ void crawl_init(struct crawl *c, const struct crawl_options *o);
  * (a concurrent engine asks again after a fetch finishes: it may have added links). */
 bool crawl_next(struct crawl *c, struct url *out);
 
+/* Undo crawl_next() for u: it goes back to the front of the queue, to be taken again
+ * (a fetch that could not get a descriptor while others were in flight: fetch_begin). */
+void crawl_put_back(struct crawl *c, const struct url *u);
+
 /* True while crawl_next() has something to give. */
 bool crawl_has_next(const struct crawl *c);
 

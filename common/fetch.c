@@ -1,57 +1,411 @@
 /* fetch.c — see fetch.h. */
 #include "fetch.h"
+#include "clock.h"
 #include "errors.h"
-#include "net.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
-/* recv until the parser has a verdict; the reason goes to why on HTTP_ERROR. */
-static enum http_result receive_response(int fd, double timeout_s, struct http_response *r,
-                                         char *why, size_t why_size)
+/* ---- the host, resolved once -------------------------------------------------------------- */
+
+int fetch_site_resolve(struct fetch_site *site, const struct url *origin)
 {
-    char buffer[16384], cause[128];
-    for (;;) {
-        ssize_t n = recv(fd, buffer, sizeof buffer, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            snprintf(why, why_size, "timed out: no data for %g s", timeout_s);
-            return HTTP_ERROR;
-        }
-        if (n < 0) {
-            snprintf(why, why_size, "recv: %s", errno_describe(errno, cause, sizeof cause));
-            return HTTP_ERROR;
-        }
-        enum http_result result =
-            n == 0 ? http_response_finish(r) : http_response_feed(r, buffer, (size_t)n);
-        if (result == HTTP_ERROR)
-            snprintf(why, why_size, "%s", r->error);
-        if (result != HTTP_MORE)
-            return result;
-    }
+    *site = (struct fetch_site){0};
+    site->addresses = net_resolve(origin->host, origin->port, site->why, sizeof site->why);
+    return site->addresses != NULL ? 0 : -1;
 }
 
-enum http_result fetch_blocking(const struct url *url, double timeout_s,
-                                struct http_response *response, char *why, size_t why_size)
+void fetch_site_free(struct fetch_site *site)
 {
-    http_response_init(response, 0, 0);
-    int fd = net_connect(url->host, url->port, timeout_s, why, why_size);
-    if (fd < 0)
-        return HTTP_ERROR;
-    char request[URL_TEXT_MAX + 256], cause[128];
-    int length = http_format_request(url, request, sizeof request);
-    enum http_result result = HTTP_ERROR;
-    if (net_set_timeouts(fd, timeout_s) != 0)
-        snprintf(why, why_size, "setsockopt: %s", errno_describe(errno, cause, sizeof cause));
-    else if (length < 0)
-        snprintf(why, why_size, "send: request too long");
-    else if (net_write_all(fd, request, (size_t)length) < 0)
-        snprintf(why, why_size, "send: %s", errno_describe(errno, cause, sizeof cause));
+    net_resolve_free(site->addresses);
+    site->addresses = NULL;
+}
+
+/* ---- the record ----------------------------------------------------------------------------- */
+
+void fetch_init(struct fetch *f, struct fetch_site *site, const struct url *url,
+                const struct crawl_options *opt, bool blocking, const char *who)
+{
+    *f = (struct fetch){.fd = -1, .blocking = blocking, .verbose = opt->verbose, .url = *url};
+    f->site = site;
+    f->address = site->addresses;
+    f->timeout_s = opt->timeout_s;
+    f->last = FETCH_DONE;
+    f->told = -1;
+    snprintf(f->who, sizeof f->who, "%s", who);
+    int length = http_format_request(url, f->request, sizeof f->request);
+    f->request_len = length > 0 ? (size_t)length : 0;
+    http_response_init(&f->response, 0, 0);
+}
+
+double fetch_time_left(const struct fetch *f)
+{
+    return f->deadline - clock_now();
+}
+
+double fetch_time_left_ms(const struct fetch *f)
+{
+    double ms = fetch_time_left(f) * 1000.0;
+    return ms > 0 ? ms : 0;
+}
+
+void fetch_narrate(const struct fetch *f, const char *fmt, ...)
+{
+    if (!f->verbose)
+        return;
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    printf("%8.3fs  %-9s fd %-4d %s  %s\n", clock_elapsed(), f->who, f->fd, what, f->url.path);
+}
+
+/* What a timeout interrupted, for the reason. */
+static const char *doing(const struct fetch *f)
+{
+    switch (f->phase) {
+    case FETCH_CONNECTING:
+        return "connecting";
+    case FETCH_SENDING:
+        return "sending";
+    case FETCH_RECEIVING:
+        return http_response_has_headers(&f->response) ? "receiving the body"
+                                                       : "receiving the headers";
+    case FETCH_OVER:
+        break;
+    }
+    return "finishing";
+}
+
+static enum fetch_status over(struct fetch *f, enum fetch_status status)
+{
+    f->phase = FETCH_OVER;
+    f->t_end = clock_now();
+    f->last = status;
+    return status;
+}
+
+static enum fetch_status timed_out(struct fetch *f)
+{
+    snprintf(f->why, sizeof f->why, "timed out after %g s while %s", f->timeout_s, doing(f));
+    return over(f, FETCH_TIMED_OUT);
+}
+
+/* The call named op failed with errno err. */
+static enum fetch_status failed(struct fetch *f, const char *op, int err)
+{
+    char cause[128];
+    f->err = err;
+    if (err == EINTR && fetch_interrupted() != 0)
+        snprintf(f->why, sizeof f->why, "interrupted by %s while %s",
+                 fetch_interrupted() == SIGINT ? "SIGINT" : "SIGTERM", doing(f));
+    else if (strcmp(op, "connect") == 0)
+        net_describe_failure(op, f->url.host, f->url.port, err, f->why, sizeof f->why);
     else
-        result = receive_response(fd, timeout_s, response, why, why_size);
+        snprintf(f->why, sizeof f->why, "%s: %s", op, errno_describe(err, cause, sizeof cause));
+    return over(f, FETCH_FAILED);
+}
+
+/* Every step starts here: a fetch that is over, interrupted or past its deadline goes no
+ * further. Returns FETCH_DONE to go on. */
+static enum fetch_status check(struct fetch *f)
+{
+    if (f->phase == FETCH_OVER)
+        return f->last;
+    if (fetch_interrupted() != 0)
+        return failed(f, "", EINTR);
+    if (fetch_time_left(f) <= 0)
+        return timed_out(f);
+    return FETCH_DONE;
+}
+
+/* Narrate a step's answer when it differs from the last one (so that a spinning 04 says
+ * "would block" once, not a million times). */
+static enum fetch_status said(struct fetch *f, enum fetch_status status, const char *what)
+{
+    int key = (int)f->phase * 8 + (int)status;
+    if (key != f->told)
+        fetch_narrate(f, "%s", what);
+    f->told = key;
+    f->last = status;
+    return status;
+}
+
+/* On a blocking socket: bound the next send/connect (SO_SNDTIMEO) or recv (SO_RCVTIMEO) by
+ * the time left. A zero timeval would mean "no limit", so never pass less than 1 us. */
+static int bound_by_deadline(struct fetch *f, int option)
+{
+    if (!f->blocking)
+        return 0;
+    double left = fetch_time_left(f);
+    struct timeval tv = {.tv_sec = (time_t)left,
+                         .tv_usec = (suseconds_t)((left - (double)(time_t)left) * 1e6)};
+    if (tv.tv_sec == 0 && tv.tv_usec == 0)
+        tv.tv_usec = 1;
+    return setsockopt(f->fd, SOL_SOCKET, option, &tv, sizeof tv);
+}
+
+static bool would_block(int err)
+{
+    return err == EAGAIN || err == EWOULDBLOCK;
+}
+
+/* A socket for f->address, non-blocking unless f->blocking; -1 with errno set. */
+static int open_socket(const struct fetch *f)
+{
+    const struct addrinfo *ai = f->address;
+    int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd < 0 || f->blocking || net_set_nonblocking(fd, true) == 0)
+        return fd;
+    int saved = errno;
     close(fd);
-    return result;
+    errno = saved;
+    return -1;
+}
+
+/* ---- the steps --------------------------------------------------------------------------------
+ */
+
+enum fetch_begin_result fetch_begin(struct fetch *f, struct crawl *crawl, int fd_limit)
+{
+    char wait_reason[NET_WHY_MAX];
+    f->t_start = clock_now();
+    f->deadline = f->t_start + f->timeout_s;
+    if (f->address == NULL)
+        snprintf(f->why, sizeof f->why, "%s", f->site->why);
+    else if (f->request_len == 0)
+        snprintf(f->why, sizeof f->why, "send: request too long");
+    else if ((f->fd = open_socket(f)) < 0)
+        failed(f, "socket", errno);
+    else if (f->fd >= fd_limit) { /* select() cannot watch it: as good as no descriptor */
+        snprintf(f->why, sizeof f->why,
+                 "descriptor %d is beyond FD_SETSIZE (%d), the most select() can watch", f->fd,
+                 fd_limit);
+        snprintf(wait_reason, sizeof wait_reason, "descriptor %d is beyond FD_SETSIZE", f->fd);
+        f->err = EMFILE;
+        close(f->fd);
+        f->fd = -1;
+    }
+    if (f->err == EMFILE || f->err == ENFILE) {
+        if (f->why[0] != 'd')
+            snprintf(wait_reason, sizeof wait_reason, "%s", f->why);
+        if (crawl->in_flight > 0) { /* not this page's fault: try it again later */
+            if (f->site->put_back++ == 0 && !crawl->opt.quiet)
+                printf("%s: waiting for one of %d fetches to finish\n", wait_reason,
+                       crawl->in_flight);
+            crawl_put_back(crawl, &f->url);
+            http_response_free(&f->response);
+            return FETCH_PUT_BACK;
+        }
+    }
+    f->id = crawl_begin(crawl, &f->url);
+    if (f->why[0] != '\0')
+        over(f, FETCH_FAILED);
+    return FETCH_BEGUN;
+}
+
+/* connect() to the next address of the host on the same descriptor number (dup2), so that
+ * an engine that files waits by descriptor never sees it change. */
+static bool try_next_address(struct fetch *f)
+{
+    if (f->address == NULL || f->address->ai_next == NULL)
+        return false;
+    f->address = f->address->ai_next;
+    int fd = open_socket(f);
+    if (fd < 0)
+        return false;
+    bool ok = dup2(fd, f->fd) == f->fd;
+    close(fd);
+    return ok;
+}
+
+enum fetch_status fetch_connect(struct fetch *f)
+{
+    enum fetch_status status = check(f);
+    if (status != FETCH_DONE)
+        return status;
+    for (;;) {
+        if (bound_by_deadline(f, SO_SNDTIMEO) != 0)
+            return failed(f, "setsockopt SO_SNDTIMEO", errno);
+        if (connect(f->fd, f->address->ai_addr, f->address->ai_addrlen) == 0)
+            break;
+        int err = errno;
+        f->would_block = err == EINPROGRESS;
+        if (f->would_block && !f->blocking)
+            return said(f, FETCH_WANT_WRITE, "connect(): in progress, wait for writable");
+        if (f->blocking && (err == EINPROGRESS || would_block(err)))
+            return timed_out(f); /* SO_SNDTIMEO ran out: Linux says EINPROGRESS */
+        if (err == EINTR || !try_next_address(f))
+            return failed(f, "connect", err);
+    }
+    f->t_connected = clock_now();
+    f->phase = FETCH_SENDING;
+    return said(f, FETCH_DONE, "connect(): connected");
+}
+
+enum fetch_status fetch_connect_result(struct fetch *f)
+{
+    enum fetch_status status = check(f);
+    if (status != FETCH_DONE)
+        return status;
+    int err = net_connect_result(f->fd);
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer;
+    if (err == 0 && getpeername(f->fd, (struct sockaddr *)&peer, &len) != 0)
+        err = errno;
+    f->would_block = err == ENOTCONN;
+    if (f->would_block)
+        return FETCH_WANT_WRITE; /* the handshake is still under way */
+    if (err != 0) {
+        if (!try_next_address(f))
+            return failed(f, "connect", err);
+        return fetch_connect(f);
+    }
+    f->t_connected = clock_now();
+    f->phase = FETCH_SENDING;
+    return said(f, FETCH_DONE, "connect(): done (getsockopt SO_ERROR 0)");
+}
+
+enum fetch_status fetch_send(struct fetch *f)
+{
+    enum fetch_status status = check(f);
+    if (status != FETCH_DONE)
+        return status;
+    if (bound_by_deadline(f, SO_SNDTIMEO) != 0)
+        return failed(f, "setsockopt SO_SNDTIMEO", errno);
+    ssize_t n = send(f->fd, f->request + f->sent, f->request_len - f->sent, 0);
+    f->would_block = n < 0 && would_block(errno);
+    if (f->would_block && f->blocking)
+        return timed_out(f); /* SO_SNDTIMEO ran out */
+    if (f->would_block)
+        return said(f, FETCH_WANT_WRITE, "send(): would block, wait for writable");
+    if (n < 0)
+        return failed(f, "send", errno);
+    f->sent += (size_t)n;
+    if (f->sent < f->request_len)
+        return said(f, FETCH_WANT_WRITE, "send(): part of the request sent");
+    f->phase = FETCH_RECEIVING;
+    return said(f, FETCH_DONE, "send(): request sent");
+}
+
+enum fetch_status fetch_recv(struct fetch *f)
+{
+    enum fetch_status status = check(f);
+    if (status != FETCH_DONE)
+        return status;
+    if (bound_by_deadline(f, SO_RCVTIMEO) != 0)
+        return failed(f, "setsockopt SO_RCVTIMEO", errno);
+    char buffer[FETCH_RECV_SIZE];
+    ssize_t n = recv(f->fd, buffer, sizeof buffer, 0);
+    f->recv_calls++;
+    f->would_block = n < 0 && would_block(errno);
+    if (f->would_block && f->blocking)
+        return timed_out(f); /* SO_RCVTIMEO ran out */
+    if (f->would_block)
+        return said(f, FETCH_WANT_READ, "recv(): would block, wait for readable");
+    if (n < 0)
+        return failed(f, "recv", errno);
+    if (f->t_first_byte == 0)
+        f->t_first_byte = clock_now();
+    enum http_result result = n == 0 ? http_response_finish(&f->response)
+                                     : http_response_feed(&f->response, buffer, (size_t)n);
+    if (result == HTTP_MORE)
+        return said(f, FETCH_WANT_READ, "recv(): got bytes, more to come");
+    if (result == HTTP_ERROR) {
+        snprintf(f->why, sizeof f->why, "%s", f->response.error);
+        return over(f, FETCH_FAILED);
+    }
+    over(f, FETCH_DONE);
+    fetch_narrate(f, "recv(): response complete, status %d", f->response.status);
+    return FETCH_DONE;
+}
+
+enum fetch_status fetch_blocking(struct fetch *f)
+{
+    enum fetch_status status = fetch_connect(f); /* sleeps in connect() */
+    if (status == FETCH_DONE)
+        status = fetch_send(f); /* sleeps in send() while the kernel has no room */
+    while (status == FETCH_WANT_WRITE)
+        status = fetch_send(f);
+    if (status == FETCH_DONE)
+        status = fetch_recv(f); /* sleeps in recv() until bytes come */
+    while (status == FETCH_WANT_READ)
+        status = fetch_recv(f);
+    return status;
+}
+
+/* ---- the outcome ------------------------------------------------------------------------------
+ */
+
+const char *fetch_timing_note(const struct fetch *f, char *buf, size_t size)
+{
+    double end = f->t_end > 0 ? f->t_end : clock_now();
+    double first = f->t_first_byte > 0 ? f->t_first_byte : end;
+    snprintf(buf, size, "connect %.1f ms, wait %.1f ms, read %.1f ms, %d recv",
+             (f->t_connected - f->t_start) * 1000, (first - f->t_connected) * 1000,
+             (end - first) * 1000, f->recv_calls);
+    return buf;
+}
+
+void fetch_report(struct crawl *crawl, struct fetch *f, const char *note)
+{
+    if (f->fd >= 0) {
+        close(f->fd);
+        f->fd = -1;
+    }
+    if (f->phase != FETCH_OVER) { /* an engine that stops early (a signal) abandons it */
+        snprintf(f->why, sizeof f->why, "abandoned while %s", doing(f));
+        over(f, FETCH_FAILED);
+    }
+    if (f->last == FETCH_DONE)
+        crawl_done(crawl, f->id, &f->response, note);
+    else
+        crawl_failed(crawl, f->id, f->why);
+    http_response_free(&f->response);
+}
+
+/* ---- signals ----------------------------------------------------------------------------------
+ */
+
+/* The one piece of global state: a handler can reach nothing else. Atomic, because 08's
+ * threads read it while the handler may write it. */
+static atomic_int caught_signal;
+
+static void on_signal(int sig)
+{
+    atomic_store(&caught_signal, sig);
+}
+
+void fetch_catch_signals(void)
+{
+    struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: calls fail with EINTR */
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+        die_errno("sigaction");
+}
+
+int fetch_interrupted(void)
+{
+    return atomic_load(&caught_signal);
+}
+
+int fetch_finish(struct crawl *crawl)
+{
+    int sig = fetch_interrupted();
+    if (sig != 0)
+        printf("interrupted by %s after %d pages\n", sig == SIGINT ? "SIGINT" : "SIGTERM",
+               crawl->pages);
+    int status = crawl_finish(crawl);
+    return sig != 0 ? 128 + sig : status;
 }

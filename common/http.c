@@ -405,3 +405,8 @@ int http_format_request(const struct url *u, char *buf, size_t size)
         return -1;
     return len;
 }
+
+bool http_response_has_headers(const struct http_response *r)
+{
+    return r->phase == PHASE_BODY || r->phase == PHASE_DONE;
+}

@@ -62,6 +62,10 @@ enum http_result http_response_feed(struct http_response *r, const char *data, s
  * 1000 bytes)". */
 enum http_result http_response_finish(struct http_response *r);
 
+/* True once the status line and all the headers are in (the body is what comes next):
+ * tells "timed out while receiving the headers" from "... the body". */
+bool http_response_has_headers(const struct http_response *r);
+
 /* Release the body and header buffers. The struct may be initialised again. */
 void http_response_free(struct http_response *r);
 

@@ -7,7 +7,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -72,80 +71,50 @@ int net_connect_result(int fd)
     return err;
 }
 
-/* Wait until a non-blocking connect finishes or timeout_s passes; 0 or an errno. */
-static int wait_for_connect(int fd, double timeout_s)
-{
-    struct pollfd p = {.fd = fd, .events = POLLOUT};
-    int ms = timeout_s > 0 ? (int)(timeout_s * 1000.0) : -1;
-    int n;
-    while ((n = poll(&p, 1, ms)) < 0 && errno == EINTR)
-        continue; /* a signal: wait again (the bound restarts; good enough here) */
-    if (n < 0)
-        return errno;
-    if (n == 0)
-        return ETIMEDOUT;
-    return net_connect_result(fd);
-}
-
-/* One address, one socket. leave_running: start a non-blocking connect and return at once
- * (it may still be in progress). Otherwise a blocking connect, bounded by timeout_s when
- * that is positive. Returns the descriptor, or -1 with the errno in *err. */
-static int try_address(const struct addrinfo *ai, bool leave_running, double timeout_s, int *err)
+/* One address, one non-blocking socket, connect started. Returns the descriptor (its
+ * connect under way or done), or -1 with the errno in *err. */
+static int try_address(const struct addrinfo *ai, int *err)
 {
     int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
     if (fd < 0) {
         *err = errno;
         return -1;
     }
-    if (leave_running) {
-        if (net_set_nonblocking(fd, true) != 0)
-            *err = errno;
-        else if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS)
-            *err = 0; /* connected already, or under way: the caller waits for writable */
-        else
-            *err = errno;
-    } else if (timeout_s <= 0) {
-        *err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
-    } else {
-        /* A bounded connect: start it non-blocking, wait with poll, go back to blocking
-         * mode for the rest of the exchange. */
-        net_set_nonblocking(fd, true);
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-            *err = 0;
-        else
-            *err = errno == EINPROGRESS ? wait_for_connect(fd, timeout_s) : errno;
-        net_set_nonblocking(fd, false);
-    }
+    if (net_set_nonblocking(fd, true) != 0)
+        *err = errno;
+    else if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS)
+        *err = 0; /* connected already, or under way: the caller waits for writable */
+    else
+        *err = errno;
     if (*err == 0)
         return fd;
     close(fd);
     return -1;
 }
 
-/* Resolve host:port and try each address in turn until one connects (or starts to). */
-static int connect_any(const char *host, int port, bool leave_running, double timeout_s, char *why,
-                       size_t why_size)
+struct addrinfo *net_resolve(const char *host, int port, char *why, size_t why_size)
+{
+    return resolve(host, port, why, why_size);
+}
+
+void net_resolve_free(struct addrinfo *list)
+{
+    if (list != NULL)
+        freeaddrinfo(list);
+}
+
+int net_connect_start(const char *host, int port, char *why, size_t why_size)
 {
     struct addrinfo *list = resolve(host, port, why, why_size);
     if (list == NULL)
         return -1;
     int fd = -1, err = 0;
     for (struct addrinfo *ai = list; ai != NULL && fd < 0; ai = ai->ai_next)
-        fd = try_address(ai, leave_running, timeout_s, &err);
+        fd = try_address(ai, &err);
     freeaddrinfo(list);
     if (fd < 0)
         net_describe_failure("connect", host, port, err, why, why_size);
     return fd;
-}
-
-int net_connect(const char *host, int port, double timeout_s, char *why, size_t why_size)
-{
-    return connect_any(host, port, false, timeout_s, why, why_size);
-}
-
-int net_connect_start(const char *host, int port, char *why, size_t why_size)
-{
-    return connect_any(host, port, true, 0, why, why_size);
 }
 
 int net_listen_loopback(int port, int backlog, int *bound_port)
@@ -168,15 +137,6 @@ int net_listen_loopback(int port, int backlog, int *bound_port)
     if (bound_port != NULL)
         *bound_port = ntohs(addr.sin_port);
     return fd;
-}
-
-int net_set_timeouts(int fd, double timeout_s)
-{
-    struct timeval tv = {.tv_sec = (time_t)timeout_s,
-                         .tv_usec = (suseconds_t)((timeout_s - (double)(time_t)timeout_s) * 1e6)};
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0)
-        return -1;
-    return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
 ssize_t net_write_all(int fd, const void *buf, size_t n)

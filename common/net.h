@@ -13,10 +13,12 @@
 
 enum { NET_WHY_MAX = 512 };
 
-/* Resolve host:port (IPv4 or IPv6) and connect a blocking TCP socket. A positive
- * timeout_s bounds the connect itself; 0 waits as long as the kernel does.
- * Returns the descriptor, or -1 with the reason in why. */
-int net_connect(const char *host, int port, double timeout_s, char *why, size_t why_size);
+struct addrinfo;
+
+/* Resolve host:port (IPv4 or IPv6, numeric port) once: the list for connect(), freed with
+ * net_resolve_free(). NULL with the reason in why ("resolve nonexistent.invalid:80: ..."). */
+struct addrinfo *net_resolve(const char *host, int port, char *why, size_t why_size);
+void net_resolve_free(struct addrinfo *list);
 
 /* Resolve host:port and start a non-blocking connect. Returns a non-blocking descriptor
  * whose connect is in progress (or already done); wait for it to become writable, then
@@ -34,10 +36,6 @@ int net_listen_loopback(int port, int backlog, int *bound_port);
 
 /* Turn O_NONBLOCK on or off. Returns 0, or -1 with errno set. */
 int net_set_nonblocking(int fd, bool on);
-
-/* Bound every blocking send and recv on fd to timeout_s seconds (SO_SNDTIMEO and
- * SO_RCVTIMEO): after that they fail with EAGAIN. Returns 0, or -1 with errno set. */
-int net_set_timeouts(int fd, double timeout_s);
 
 /* Write all n bytes to a blocking descriptor, retrying after short writes and EINTR.
  * Returns n, or -1 with errno set. */

@@ -58,6 +58,13 @@ void task_want_fd(struct task *t, int fd, enum task_want what, double timeout_ms
     t->deadline = timeout_ms < 0 ? INFINITY : clock_now() + timeout_ms / 1000.0;
 }
 
+void task_want_notice(struct task *t)
+{
+    t->want = TASK_WANT_NOTICE;
+    t->fd = -1;
+    t->deadline = INFINITY;
+}
+
 /* Insert into the wait list, kept sorted by deadline. New deadlines are usually the
  * latest, so the walk starts at the tail. */
 static void add_waiting(struct sched *s, struct task *t)
@@ -92,6 +99,17 @@ static void wake(struct sched *s, struct task *t, enum task_woke why)
     s->nwaiting--;
     t->woke = why;
     push_ready(s, t);
+}
+
+void sched_notify(struct sched *s)
+{
+    struct task *t = s->waiting;
+    while (t != NULL) {
+        struct task *next = t->next; /* wake() relinks t */
+        if (t->want == TASK_WANT_NOTICE)
+            wake(s, t, TASK_WOKE_NOTICE);
+        t = next;
+    }
 }
 
 /* One task switch: run t until its next yield, then file it where its wait says. */
@@ -180,7 +198,11 @@ static void wait_for_events(struct sched *s)
         if (poll(s->pfds, (nfds_t)n, timeout) < 0) {
             if (errno != EINTR)
                 die_errno("poll");
-            n = 0; /* a signal came: no revents to read, check the timers and go on */
+            /* A signal came: no revents to read. Wake every waiting task to look at it
+             * (one that has nothing to do about it just waits again). */
+            while (s->waiting != NULL)
+                wake(s, s->waiting, TASK_WOKE_SIGNAL);
+            return;
         }
     }
     for (size_t i = 0; i < n; i++) {

@@ -67,7 +67,13 @@ typedef int task_run_fn(struct task *t);
 typedef void task_done_fn(struct task *t);
 
 /* What the task waits for when it yields (filed by the AWAIT_* macros). */
-enum task_want { TASK_WANT_TURN, TASK_WANT_SLEEP, TASK_WANT_READ, TASK_WANT_WRITE };
+enum task_want {
+    TASK_WANT_TURN,
+    TASK_WANT_SLEEP,
+    TASK_WANT_READ,
+    TASK_WANT_WRITE,
+    TASK_WANT_NOTICE, /* until another task calls sched_notify() */
+};
 
 /* Why the task was resumed: read t->woke after an AWAIT_*. */
 enum task_woke {
@@ -77,6 +83,8 @@ enum task_woke {
     TASK_WOKE_READABLE, /* the descriptor is readable (data, EOF or error: read() tells) */
     TASK_WOKE_WRITABLE, /* the descriptor is writable (or a connect finished or failed) */
     TASK_WOKE_TIMEOUT,  /* the descriptor did not become ready before the deadline */
+    TASK_WOKE_NOTICE,   /* another task called sched_notify() */
+    TASK_WOKE_SIGNAL,   /* a signal interrupted poll(): every waiting task is told */
 };
 
 struct task {
@@ -113,10 +121,15 @@ void sched_spawn(struct sched *s, struct task *t, task_run_fn *run, task_done_fn
  * run again after more sched_spawn calls). Dies on a poll() failure other than EINTR. */
 void sched_run(struct sched *s);
 
+/* Wake every task waiting in AWAIT_NOTICE (e.g. "a fetch finished: a descriptor is free").
+ * Like a condition variable's broadcast; callable from inside a task. */
+void sched_notify(struct sched *s);
+
 /* File a wait on t (the AWAIT_* macros call these just before they yield). */
 void task_want_sleep(struct task *t, double ms);
 /* what is TASK_WANT_READ or TASK_WANT_WRITE; timeout_ms < 0 waits without a limit. */
 void task_want_fd(struct task *t, int fd, enum task_want what, double timeout_ms);
+void task_want_notice(struct task *t);
 
 /* Inside a task's generator: suspend generator s (the task itself, or a sub-generator
  * running inside task t) until the wait filed on t is over; then look at t->woke. */
@@ -133,6 +146,12 @@ void task_want_fd(struct task *t, int fd, enum task_want what, double timeout_ms
 #define AWAIT_WRITABLE(s, t, fd, timeout_ms)                                                       \
     do {                                                                                           \
         task_want_fd((t), (fd), TASK_WANT_WRITE, (timeout_ms));                                    \
+        GEN_YIELD(s);                                                                              \
+    } while (0)
+/* Wait, without a deadline, until some task calls sched_notify() (or a signal comes). */
+#define AWAIT_NOTICE(s, t)                                                                         \
+    do {                                                                                           \
+        task_want_notice(t);                                                                       \
         GEN_YIELD(s);                                                                              \
     } while (0)
 /* Let every other ready task run once, then continue (asyncio.sleep(0)). A bare

@@ -16,6 +16,9 @@
  * What to look for
  *   - each line's note: connect takes ~0.1 ms, waiting for the first byte takes the whole
  *     DELAY, reading takes almost nothing: the time goes to waiting;
+ *   - `strace -e trace=network,poll,select build/bin/03-blocking-fetch -n 3 URL`: socket,
+ *     connect, sendto, recvfrom and nothing else: no poll() or select() anywhere, the
+ *     process just sleeps inside each call (-t bounds each one with SO_SNDTIMEO/SO_RCVTIMEO);
  *   - "waited" at the end is nearly all of the wall time, and cpu% is close to 0: the
  *     process was asleep, not working;
  *   - wall >= pages x DELAY. Examples 05 and 07 fetch the same pages in a fraction of it.
@@ -27,13 +30,66 @@
 #include "clock.h"
 #include "crawl.h"
 #include "errors.h"
-#include "http.h"
-#include "net.h"
+#include "fetch.h"
 
-#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
-#include <sys/socket.h>
-#include <unistd.h>
+
+static void setup(int argc, char **argv, struct crawl *crawl, struct fetch_site *site);
+static void report_waiting(const struct crawl *crawl);
+
+/* How long this process spent blocked waiting for servers to answer. */
+static double total_waiting;
+
+/* Fetch one page with blocking calls: the program stops inside each system call until the
+ * network has done its part, or until -t runs out (the steps set SO_SNDTIMEO/SO_RCVTIMEO to
+ * the time left before each call). The steps are common/fetch.c's: they make the call and
+ * say what comes next; the outcome goes to the crawl's report. */
+static void fetch_page(struct crawl *crawl, struct fetch_site *site, const struct url *url)
+{
+    struct fetch f;
+    fetch_init(&f, site, url, &crawl->opt, true, "");
+    fetch_begin(&f, crawl, INT_MAX); /* socket(); nothing else in flight: never put back */
+
+    /* 1. connect(): sleeps until the TCP handshake is done (one round trip). */
+    enum fetch_status status = fetch_connect(&f);
+
+    /* 2. send() the request: sleeps until the kernel has taken all of it (here: at once). */
+    if (status == FETCH_DONE)
+        status = fetch_send(&f);
+    while (status == FETCH_WANT_WRITE)
+        status = fetch_send(&f);
+
+    /* 3. recv() until the response is complete or the server closes. The first recv is
+     *    where the program sleeps: the server is "thinking" for DELAY ms. */
+    if (status == FETCH_DONE)
+        status = fetch_recv(&f);
+    while (status == FETCH_WANT_READ)
+        status = fetch_recv(&f);
+
+    /* 4. report: the page's links go to the frontier. */
+    char note[128];
+    total_waiting += (f.t_first_byte > 0 ? f.t_first_byte : f.t_end) - f.t_start;
+    fetch_report(crawl, &f, fetch_timing_note(&f, note, sizeof note));
+}
+
+/* The engine: one fetch after the other, each to its last byte before the next begins. */
+int main(int argc, char **argv)
+{
+    struct crawl crawl;
+    struct fetch_site site;
+    setup(argc, argv, &crawl, &site);
+
+    struct url url;
+    while (!fetch_interrupted() && crawl_next(&crawl, &url))
+        fetch_page(&crawl, &site, &url);
+
+    report_waiting(&crawl);
+    fetch_site_free(&site);
+    return fetch_finish(&crawl);
+}
+
+/* ---- options and the report ----------------------------------------------------------- */
 
 static const char ABOUT[] =
     "03-blocking-fetch: crawl a site one page at a time with blocking sockets.\n"
@@ -42,111 +98,25 @@ static const char ABOUT[] =
     "\n"
     "example: make run-03 ARGS=\"--timeline\"   or   03-blocking-fetch -n 5 http://127.0.0.1:8080/";
 
-/* How long this process spent blocked waiting for servers to answer. */
-static double total_waiting;
-
-/* Fetch one page with blocking calls: the program stops at each of them until the network
- * has done its part. Returns nothing: the outcome goes to the crawl's report. */
-static void fetch_page(struct crawl *crawl, const struct url *url)
-{
-    const struct crawl_options *opt = &crawl->opt;
-    int id = crawl_begin(crawl, url);
-    char why[NET_WHY_MAX];
-
-    /* 1. connect(): blocks until the TCP handshake is done (one round trip). */
-    double t_start = clock_now();
-    int fd = net_connect(url->host, url->port, opt->timeout_s, why, sizeof why);
-    if (fd < 0) {
-        crawl_failed(crawl, id, why);
-        return;
-    }
-    /* A silent server must not hang us: every send and recv gives up after -t seconds. */
-    if (net_set_timeouts(fd, opt->timeout_s) != 0)
-        die_errno("setsockopt SO_RCVTIMEO");
-    double t_connected = clock_now();
-    if (opt->verbose)
-        printf("          %s: connected, fd %d, in %.1f ms\n", crawl_url_text(crawl, id), fd,
-               (t_connected - t_start) * 1000);
-
-    /* 2. send the request: blocks until the kernel has taken all of it (here: at once). */
-    char request[URL_TEXT_MAX + 256];
-    int length = http_format_request(url, request, sizeof request);
-    if (length < 0 || net_write_all(fd, request, (size_t)length) < 0) {
-        snprintf(why, sizeof why, "send: %s", length < 0 ? "request too long" : "failed");
-        close(fd);
-        crawl_failed(crawl, id, why);
-        return;
-    }
-
-    /* 3. recv until the response is complete or the server closes. The first recv is
-     *    where the program sleeps: the server is "thinking" for DELAY ms. */
-    struct http_response response;
-    http_response_init(&response, 0, 0);
-    enum http_result result = HTTP_MORE;
-    double t_first_byte = 0;
-    int recv_calls = 0;
-    char buffer[16384];
-    while (result == HTTP_MORE) {
-        ssize_t n = recv(fd, buffer, sizeof buffer, 0);
-        recv_calls++;
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            char cause[128];
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                snprintf(why, sizeof why, "timed out: no data for %g s", opt->timeout_s);
-            else
-                snprintf(why, sizeof why, "recv: %s", errno_describe(errno, cause, sizeof cause));
-            break;
-        }
-        if (t_first_byte == 0)
-            t_first_byte = clock_now();
-        if (n == 0)
-            result = http_response_finish(&response);
-        else
-            result = http_response_feed(&response, buffer, (size_t)n);
-        if (result == HTTP_ERROR)
-            snprintf(why, sizeof why, "%s", response.error);
-    }
-    close(fd);
-    double t_end = clock_now();
-    double waited = (t_first_byte > 0 ? t_first_byte : t_end) - t_connected;
-    total_waiting += (t_connected - t_start) + waited;
-
-    if (result == HTTP_DONE) {
-        char note[160];
-        snprintf(note, sizeof note, "connect %.1f ms, wait %.1f ms, read %.1f ms, %d recv",
-                 (t_connected - t_start) * 1000, waited * 1000, (t_end - t_first_byte) * 1000,
-                 recv_calls);
-        crawl_done(crawl, id, &response, note);
-    } else {
-        crawl_failed(crawl, id, why);
-    }
-    http_response_free(&response);
-}
-
-int main(int argc, char **argv)
+static void setup(int argc, char **argv, struct crawl *crawl, struct fetch_site *site)
 {
     prog_start(argv[0]);
     struct crawl_options options;
     crawl_default_options(&options);
     options.concurrency = 0; /* one fetch at a time: -c does not apply here */
     crawl_parse_options(argc, argv, &options, ABOUT, NULL);
-
-    struct crawl crawl;
-    crawl_init(&crawl, &options);
+    crawl_init(crawl, &options);
+    fetch_site_resolve(site, &crawl->origin); /* once, before the crawl: not in any fetch */
+    fetch_catch_signals();
     if (!options.quiet)
-        printf("crawling %s one page at a time (blocking connect, send, recv)\n",
+        printf("crawling %s\none page at a time (blocking connect, send, recv)\n",
                options.start_url);
+}
 
-    struct url url;
-    while (crawl_next(&crawl, &url))
-        fetch_page(&crawl, &url);
-
+static void report_waiting(const struct crawl *crawl)
+{
     double wall = clock_elapsed();
-    if (!options.quiet && crawl.started > 0)
-        printf("fetched %d URLs one after another: blocked waiting for servers %.3f s of "
-               "%.3f s (%.0f%%)\n",
-               crawl.started, total_waiting, wall, wall > 0 ? 100 * total_waiting / wall : 0);
-    return crawl_finish(&crawl);
+    if (!crawl->opt.quiet && crawl->started > 0)
+        printf("%d fetches one after another: blocked waiting %.3f s of %.3f s (%.0f%%)\n",
+               crawl->started, total_waiting, wall, wall > 0 ? 100 * total_waiting / wall : 0);
 }

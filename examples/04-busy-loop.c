@@ -6,16 +6,17 @@
  *   block"). The naive way to use that is to try again, and again, in a loop, until the
  *   call succeeds. This example does exactly that and COUNTS every failed attempt.
  *
- *   Default mode: one fetch at a time, like 03, but spinning instead of sleeping. The crawl
- *   takes as long as 03's (the server is no faster) while the CPU runs flat out.
+ *   Default mode: one fetch at a time, the same job as 03 (every page of the site), but
+ *   spinning instead of sleeping. The crawl takes as long as 03's (the server is no
+ *   faster) while the CPU runs flat out: compare the two summaries' wall and cpu%.
  *   --juggle: up to -c sockets open at once, each tried in turn in the same spinning loop.
  *   Now the waits overlap and the wall time drops like 05's... and the core is still burnt.
  *   That is the problem select() solves (05): wait for ALL the sockets, without spinning.
  *
  * How to run
- *   make run-04                          20 pages, one at a time, spinning
+ *   make run-04                          every page, one at a time, spinning
  *   make run-04 ARGS="--juggle"          10 at a time, still spinning
- *   make run-04 ARGS="-t 1"              the hard bound: stop spinning after 1 s
+ *   make run-04 ARGS="-n 5"              a shorter burn
  *
  * What to look for
  *   - "recv would block 3,912,455 times": millions of useless system calls;
@@ -25,200 +26,140 @@
  * Lecture claim 7: a non-blocking socket returns "would block" at once; retrying in a loop
  * burns 100% of a core.
  *
+ * -t is a deadline for each fetch, as in every crawler; besides, the whole run stops
+ * spinning after SPIN_CAP_S seconds (a busy loop must not burn a core for ever).
+ *
  * Lab server: --pages 30 --delay 100
- * Compare: --juggle -n 1000
+ * Compare: --juggle
  */
 #include "clock.h"
 #include "crawl.h"
 #include "errors.h"
-#include "http.h"
-#include "net.h"
+#include "fetch.h"
 
-#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-static const char ABOUT[] =
-    "04-busy-loop: crawl with non-blocking sockets retried in a tight loop, counting every\n"
-    "\"would block\". By default one fetch at a time (as slow as 03, at 100% CPU); with\n"
-    "--juggle, -c at a time round-robin (as fast as 05, still at 100% CPU).\n"
-    "Here -t bounds the whole run: after that many seconds it stops spinning, reports, exits 1.\n"
-    "\n"
-    "example: make run-04 ARGS=\"--juggle\"   or   04-busy-loop -n 5 -t 3 URL";
-
-enum { DEFAULT_PAGES = 20 }; /* a few seconds of spinning on the default site, not more */
-
-enum fetch_state { CONNECTING, SENDING, READING, FINISHED };
+enum { SPIN_CAP_S = 60 }; /* the whole spinning run stops after this many seconds */
 
 /* How often each call said "not yet": the cost of asking instead of waiting. */
 struct spin_counts {
     long long connect, send, recv, rounds;
 };
 
-struct fetch {
-    int id, fd;
-    enum fetch_state state;
-    struct url url;
-    char request[URL_TEXT_MAX + 256];
-    size_t request_len, sent;
-    struct http_response response;
+/* One slot: a fetch, or nothing (busy false). */
+struct slot {
+    struct fetch f;
+    bool busy;
 };
 
-static void finish(struct crawl *crawl, struct fetch *f, const char *why)
-{
-    if (why == NULL)
-        crawl_done(crawl, f->id, &f->response, NULL);
-    else
-        crawl_failed(crawl, f->id, why);
-    if (f->fd >= 0)
-        close(f->fd);
-    http_response_free(&f->response);
-    f->state = FINISHED;
-}
-
-static void finish_errno(struct crawl *crawl, struct fetch *f, const char *op)
-{
-    char why[NET_WHY_MAX];
-    net_describe_failure(op, f->url.host, f->url.port, errno, why, sizeof why);
-    finish(crawl, f, why);
-}
-
-static bool would_block(int err)
-{
-    return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
-}
+static void start_fetch(struct crawl *crawl, struct fetch_site *site, struct slot *s,
+                        const struct url *url);
+static void finish(struct crawl *crawl, struct slot *s);
+static bool out_of_time(void);
 
 /* Try to move one fetch forward WITHOUT waiting: one system call, whatever it answers.
  * This is the whole engine; the loops below only decide how often to call it. */
-static void try_step(struct crawl *crawl, struct fetch *f, struct spin_counts *spins)
+static void try_step(struct crawl *crawl, struct slot *s, struct spin_counts *spins)
 {
-    switch (f->state) {
-    case CONNECTING: {
-        /* Has the handshake finished? SO_ERROR tells whether it failed, getpeername()
-         * whether it succeeded; neither waits, so ask again and again. */
-        struct sockaddr_storage peer;
-        socklen_t len = sizeof peer;
-        int err = net_connect_result(f->fd);
-        if (err != 0) {
-            errno = err;
-            finish_errno(crawl, f, "connect");
-        } else if (getpeername(f->fd, (struct sockaddr *)&peer, &len) == 0) {
-            f->state = SENDING;
-        } else if (errno == ENOTCONN) {
-            spins->connect++;
-        } else {
-            finish_errno(crawl, f, "getpeername");
-        }
-        return;
+    struct fetch *f = &s->f;
+    enum fetch_status status = FETCH_FAILED;
+    switch (f->phase) {
+    case FETCH_CONNECTING: /* has the handshake finished? getsockopt + getpeername, again */
+        status = fetch_connect_result(f);
+        spins->connect += f->would_block;
+        break;
+    case FETCH_SENDING: /* send(): "would block" if the kernel has no room */
+        status = fetch_send(f);
+        spins->send += f->would_block;
+        break;
+    case FETCH_RECEIVING: /* recv(): "would block" while the server is still thinking */
+        status = fetch_recv(f);
+        spins->recv += f->would_block;
+        break;
+    case FETCH_OVER:
+        break;
     }
-    case SENDING: {
-        ssize_t n = send(f->fd, f->request + f->sent, f->request_len - f->sent, 0);
-        if (n < 0 && would_block(errno))
-            spins->send++;
-        else if (n < 0)
-            finish_errno(crawl, f, "send");
-        else if ((f->sent += (size_t)n) == f->request_len)
-            f->state = READING;
-        return;
-    }
-    case READING: {
-        char buffer[16384];
-        ssize_t n = recv(f->fd, buffer, sizeof buffer, 0);
-        if (n < 0 && would_block(errno)) {
-            spins->recv++; /* the server is still "thinking": ask again at once */
-            return;
-        }
-        if (n < 0) {
-            finish_errno(crawl, f, "recv");
-            return;
-        }
-        enum http_result r = n == 0 ? http_response_finish(&f->response)
-                                    : http_response_feed(&f->response, buffer, (size_t)n);
-        if (r != HTTP_MORE)
-            finish(crawl, f, r == HTTP_DONE ? NULL : f->response.error);
-        return;
-    }
-    case FINISHED:
-        return;
-    }
-}
-
-/* Begin a fetch: a non-blocking connect that returns at once (usually EINPROGRESS). */
-static void start_fetch(struct crawl *crawl, struct fetch *f, const struct url *url)
-{
-    *f = (struct fetch){.url = *url, .state = CONNECTING};
-    f->id = crawl_begin(crawl, url);
-    http_response_init(&f->response, 0, 0);
-    int length = http_format_request(url, f->request, sizeof f->request);
-    f->request_len = length > 0 ? (size_t)length : 0;
-    char why[NET_WHY_MAX];
-    f->fd = net_connect_start(url->host, url->port, why, sizeof why);
-    if (f->fd < 0)
-        finish(crawl, f, why);
-    else if (length < 0)
-        finish(crawl, f, "request too long");
-}
-
-/* true once the hard bound has passed: the crawl must stop spinning. */
-static bool out_of_time(const struct crawl *crawl)
-{
-    return clock_elapsed() > crawl->opt.timeout_s;
+    if (status == FETCH_TIMED_OUT || status == FETCH_FAILED || f->phase == FETCH_OVER)
+        finish(crawl, s);
 }
 
 /* Default mode: one fetch at a time, spinning on it until it is finished. */
-static bool crawl_spinning(struct crawl *crawl, struct spin_counts *spins)
+static void crawl_spinning(struct crawl *crawl, struct fetch_site *site, struct spin_counts *spins)
 {
     struct url url;
-    struct fetch f;
-    while (crawl_next(crawl, &url)) {
-        start_fetch(crawl, &f, &url);
-        while (f.state != FINISHED) {
+    struct slot s = {.busy = false};
+    while (!out_of_time() && crawl_next(crawl, &url)) {
+        start_fetch(crawl, site, &s, &url);
+        while (s.busy) {
             spins->rounds++;
-            try_step(crawl, &f, spins);
-            if (f.state != FINISHED && out_of_time(crawl)) {
-                finish(crawl, &f, "stopped by the -t bound while spinning");
-                return false;
-            }
+            try_step(crawl, &s, spins);
         }
     }
-    return true;
 }
 
-/* --juggle: up to -c fetches at once, each given one try per round, round after round. */
-static bool crawl_juggling(struct crawl *crawl, struct spin_counts *spins)
+/* --juggle: up to -c fetches at once, each given one try per round, round after round. A
+ * URL put back for want of a descriptor is simply taken again in a later round. */
+static void crawl_juggling(struct crawl *crawl, struct fetch_site *site, struct spin_counts *spins)
 {
-    int slots = crawl->opt.concurrency, busy = 0;
-    struct fetch *fetches = calloc((size_t)slots, sizeof *fetches);
-    if (fetches == NULL)
+    int slots = crawl->opt.concurrency, busy;
+    struct slot *slot = calloc((size_t)slots, sizeof *slot);
+    if (slot == NULL)
         die("out of memory");
-    for (int i = 0; i < slots; i++)
-        fetches[i].state = FINISHED;
-    bool in_time = true;
     do {
         spins->rounds++;
         busy = 0;
         for (int i = 0; i < slots; i++) {
             struct url url;
-            if (fetches[i].state == FINISHED && crawl_next(crawl, &url))
-                start_fetch(crawl, &fetches[i], &url);
-            try_step(crawl, &fetches[i], spins);
-            busy += fetches[i].state != FINISHED;
-        }
-        if (busy > 0 && out_of_time(crawl)) {
-            in_time = false;
-            for (int i = 0; i < slots; i++)
-                if (fetches[i].state != FINISHED)
-                    finish(crawl, &fetches[i], "stopped by the -t bound while spinning");
+            if (!slot[i].busy && !out_of_time() && crawl_next(crawl, &url))
+                start_fetch(crawl, site, &slot[i], &url);
+            if (slot[i].busy)
+                try_step(crawl, &slot[i], spins);
+            busy += slot[i].busy;
         }
         /* Fetches that finished this round may have queued links that no slot took yet. */
-    } while ((busy > 0 || crawl_has_next(crawl)) && in_time);
-    free(fetches);
-    return in_time;
+    } while (busy > 0 || (crawl_has_next(crawl) && !out_of_time()));
+    free(slot);
+}
+
+/* Begin a fetch: socket() and a non-blocking connect() that returns at once. */
+static void start_fetch(struct crawl *crawl, struct fetch_site *site, struct slot *s,
+                        const struct url *url)
+{
+    fetch_init(&s->f, site, url, &crawl->opt, false, "");
+    if (fetch_begin(&s->f, crawl, INT_MAX) == FETCH_PUT_BACK)
+        return; /* no descriptor now: a later round takes the URL again */
+    s->busy = true;
+    enum fetch_status status = fetch_connect(&s->f); /* usually EINPROGRESS: WANT_WRITE */
+    if (status == FETCH_TIMED_OUT || status == FETCH_FAILED)
+        finish(crawl, s);
+}
+
+/* ---- the report ---------------------------------------------------------------------------- */
+
+static void finish(struct crawl *crawl, struct slot *s)
+{
+    fetch_report(crawl, &s->f, NULL);
+    s->busy = false;
+}
+
+/* true once the whole run has spun for SPIN_CAP_S seconds (or a signal came): stop
+ * starting fetches. Those in flight end at their own -t deadline. */
+static bool out_of_time(void)
+{
+    return clock_elapsed() > SPIN_CAP_S || fetch_interrupted() != 0;
 }
 
 /* 3912455 -> "3,912,455": these numbers are meant to be read out loud. */
+static const char ABOUT[] =
+    "04-busy-loop: crawl with non-blocking sockets retried in a tight loop, counting every\n"
+    "\"would block\". By default one fetch at a time (as slow as 03, at 100% CPU); with\n"
+    "--juggle, -c at a time round-robin (as fast as 05, still at 100% CPU).\n"
+    "-t is a deadline for each fetch; the whole run stops spinning after 60 s.\n"
+    "\n"
+    "example: make run-04 ARGS=\"--juggle\"   or   04-busy-loop -n 5 -t 3 URL";
+
 static const char *with_commas(long long n, char *buf, size_t size)
 {
     char digits[32];
@@ -237,7 +178,6 @@ int main(int argc, char **argv)
     prog_start(argv[0]);
     struct crawl_options options;
     crawl_default_options(&options);
-    options.max_pages = DEFAULT_PAGES;
     bool juggle = false;
     const struct crawl_flag flags[] = {
         {"--juggle", &juggle, "keep -c sockets open at once and spin over all of them"},
@@ -248,34 +188,42 @@ int main(int argc, char **argv)
 
     struct crawl crawl;
     crawl_init(&crawl, &options);
-    if (!options.quiet)
-        printf("crawling %s with non-blocking sockets, %s, retrying instead of waiting "
-               "(stops after %g s)\n",
-               options.start_url,
-               juggle ? "up to -c at once in one spinning loop" : "one fetch at a time",
-               options.timeout_s);
+    struct fetch_site site;
+    fetch_site_resolve(&site, &crawl.origin);
+    fetch_catch_signals();
+    if (!options.quiet) {
+        printf("crawling %s with non-blocking sockets,\n", options.start_url);
+        if (juggle)
+            printf("up to %d at once in one spinning loop, retrying instead of waiting\n",
+                   options.concurrency);
+        else
+            printf("one fetch at a time, retrying instead of waiting\n");
+    }
 
     struct spin_counts spins = {0};
-    bool in_time = juggle ? crawl_juggling(&crawl, &spins) : crawl_spinning(&crawl, &spins);
+    if (juggle)
+        crawl_juggling(&crawl, &site, &spins);
+    else
+        crawl_spinning(&crawl, &site, &spins);
+    bool in_time = !(clock_elapsed() > SPIN_CAP_S && crawl_has_next(&crawl));
 
     char a[32], b[32], c[32], d[32];
     printf("connect still in progress %s times\n", with_commas(spins.connect, a, sizeof a));
     printf("send would block %s times\n", with_commas(spins.send, b, sizeof b));
     printf("recv would block %s times\n", with_commas(spins.recv, c, sizeof c));
     if (juggle)
-        printf("%s rounds over all the sockets; in most of them no socket had anything new\n",
+        printf("%s rounds over the sockets; in most, no socket had anything new\n",
                with_commas(spins.rounds, d, sizeof d));
     else
-        printf("%s trips round the loop, nearly all of them a system call that achieved "
-               "nothing\n",
+        printf("%s trips round the loop: nearly every one a system call that did nothing\n",
                with_commas(spins.rounds, d, sizeof d));
     if (juggle)
-        printf("juggling overlaps the waits, so the wall time drops, but the core still "
+        printf("juggling overlaps the waits, so the wall time drops, but the core still\n"
                "spins: select() (05) waits for all sockets without spinning\n");
-    int status = crawl_finish(&crawl);
-    if (!in_time) {
-        warn_msg("stopped after %g s (-t): a busy loop must not burn a core for ever",
-                 options.timeout_s);
+    fetch_site_free(&site);
+    int status = fetch_finish(&crawl);
+    if (!in_time && fetch_interrupted() == 0) {
+        warn_msg("stopped after %d s: a busy loop must not burn a core for ever", SPIN_CAP_S);
         return 1;
     }
     return status;

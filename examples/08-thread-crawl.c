@@ -2,18 +2,19 @@
  *
  * What it shows
  *   The other way to wait for many pages at once: keep 03's blocking fetch exactly as it
- *   is and run -c of them side by side, one per thread. While one thread sleeps in
- *   recv(), the kernel runs another. The threads share one frontier (the queue of URLs
- *   and the set of URLs seen), so every touch of it happens under one mutex; a thread
- *   that finds the queue empty sleeps on a condition variable until another thread's
- *   fetch adds links or the crawl is over. The fetch itself runs outside the lock:
- *   holding the lock while waiting for the network would make the crawl sequential again.
+ *   is (fetch_blocking: the same connect, send and recv steps of common/fetch.c, in the same
+ *   order, on a blocking socket) and run -c of them side by side, one per thread. While one thread
+ * sleeps in recv(), the kernel runs another. The threads share one frontier (the queue of URLs and
+ * the set of URLs seen), so every touch of it happens under one mutex; a thread that finds the
+ * queue empty sleeps on a condition variable until another thread's fetch adds links or the crawl
+ * is over. The fetch itself runs outside the lock: holding the lock while waiting for the network
+ * would make the crawl sequential again.
  *
  * How to run
  *   make run-08                          default lab site, 10 threads
  *   make run-08 ARGS="--timeline"        overlapping bars, like 05's
  *   make run-08 ARGS="-c 3 -v"           which thread takes, sleeps, wakes and exits when
- *   make run-08 ARGS="-c 1000 -q"        what 1000 threads reserve and what they really use
+ *   make run-08 PAGES=1500 ARGS="-c 1000"  what 1000 threads reserve and really use
  *   make SAN=thread run-08               ThreadSanitizer finds no race in the pool
  *
  * What to look for
@@ -31,12 +32,117 @@
 #include "crawl.h"
 #include "errors.h"
 #include "fetch.h"
-#include "http.h"
-#include "net.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+/* Everything the threads share. Every field of crawl, and the counters here, are read and
+ * written only with lock held. */
+struct pool {
+    pthread_mutex_t lock;
+    pthread_cond_t changed; /* broadcast when a fetch ends or the crawl is interrupted */
+    struct crawl crawl;
+    struct fetch_site site; /* the host, resolved once for every thread */
+    int sleeps;             /* how many times a thread found nothing to do and slept */
+    int exits[2];           /* a pipe: each thread writes a byte when it ends (see main) */
+};
+
+struct worker {
+    struct pool *pool;
+    int number; /* 1..-c, for the per-fetch notes */
+    pthread_t thread;
+};
+
+static void lock(struct pool *p);
+static void unlock(struct pool *p);
+static void sleep_until_changed(struct worker *w, const char *why);
+static void broadcast(struct pool *p);
+static void narrate(const struct worker *w, const char *what, const char *path);
+
+/* One thread of the pool: take a URL, run 03's fetch with the lock released, report.
+ *
+ * The termination rule: the crawl is over when the queue is empty (or -n fetches have
+ * started) AND no fetch is in flight. An empty queue alone is not enough: a fetch still
+ * running may find new links. So a thread that finds nothing to take while others are
+ * fetching sleeps on `changed`, which is broadcast whenever a fetch ends (it may have queued
+ * links, freed a descriptor, or been the last one). A thread that gets no descriptor
+ * (EMFILE) while others fetch puts its URL back and sleeps the same way. */
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct pool *p = w->pool;
+    struct crawl *crawl = &p->crawl;
+    struct fetch f;
+    char who[FETCH_WHO_MAX], note[32];
+    snprintf(who, sizeof who, "thread %d", w->number);
+    snprintf(note, sizeof note, "thread %d", w->number);
+    lock(p);
+    while (!fetch_interrupted()) {
+        struct url url;
+        if (crawl_next(crawl, &url)) {
+            fetch_init(&f, &p->site, &url, &crawl->opt, true, who);
+            if (fetch_begin(&f, crawl, INT_MAX) == FETCH_PUT_BACK) {
+                sleep_until_changed(w, "no descriptor free, others fetching: sleeping");
+                continue;
+            }
+            narrate(w, "takes ", f.url.path);
+            unlock(p);
+            fetch_blocking(&f); /* connect, send, recv: the thread sleeps in each */
+            lock(p);
+            fetch_report(crawl, &f, note); /* queues the page's links: needs the lock */
+            broadcast(p);
+            continue;
+        }
+        if (crawl->in_flight == 0)
+            break; /* the termination rule holds */
+        sleep_until_changed(w, "nothing to take, others still fetching: sleeping");
+    }
+    narrate(w,
+            fetch_interrupted() ? "interrupted: exiting"
+                                : "nothing to take and nothing in flight: exiting",
+            "");
+    unlock(p);
+    if (write(p->exits[1], "x", 1) != 1)
+        die_errno("write (thread %d exits)", w->number);
+    return NULL;
+}
+
+/* Main waits for the threads to end, in read() on the pipe they write to as they exit: a
+ * signal interrupts that read (EINTR), where pthread_join would not notice it. Then it
+ * wakes the sleepers and sends each thread the signal, so that one blocked in recv()
+ * returns at once with EINTR instead of at its -t deadline. */
+static void wait_for_threads(struct pool *pool, struct worker *workers, int count)
+{
+    bool interrupting = false;
+    for (int alive = count; alive > 0;) {
+        char byte;
+        ssize_t n = read(pool->exits[0], &byte, 1);
+        if (n == 1)
+            alive--;
+        else if (n < 0 && errno != EINTR)
+            die_errno("read (threads' exits)");
+        if (fetch_interrupted() != 0 && !interrupting) {
+            interrupting = true;
+            lock(pool);
+            broadcast(pool);
+            unlock(pool);
+            for (int i = 0; i < count; i++)
+                pthread_kill(workers[i].thread, fetch_interrupted()); /* ESRCH if gone */
+        }
+    }
+    for (int i = 0; i < count; i++) {
+        int err = pthread_join(workers[i].thread, NULL);
+        if (err != 0)
+            die_pthread(err, "pthread_join");
+    }
+}
+
+/* ---- the pool's plumbing ------------------------------------------------------------------ */
 
 static const char ABOUT[] =
     "08-thread-crawl: crawl a site with a pool of -c threads, each doing the blocking fetch\n"
@@ -45,21 +151,6 @@ static const char ABOUT[] =
     "the process really used.\n"
     "\n"
     "example: make run-08 ARGS=\"-c 5 --timeline\"   or   08-thread-crawl -c 20 -v URL";
-
-/* Everything the threads share. Every field of crawl, and the counters here, are read and
- * written only with lock held. */
-struct pool {
-    pthread_mutex_t lock;
-    pthread_cond_t changed; /* broadcast when the queue grows or the crawl is over */
-    struct crawl crawl;
-    int sleeps; /* how many times a thread found nothing to do and slept */
-};
-
-struct worker {
-    struct pool *pool;
-    int number; /* 1..-c, for the per-fetch notes */
-    pthread_t thread;
-};
 
 static void lock(struct pool *p)
 {
@@ -75,72 +166,59 @@ static void unlock(struct pool *p)
         die_pthread(err, "pthread_mutex_unlock");
 }
 
+static void broadcast(struct pool *p)
+{
+    int err = pthread_cond_broadcast(&p->changed);
+    if (err != 0)
+        die_pthread(err, "pthread_cond_broadcast");
+}
+
+/* Called with the lock held. pthread_cond_wait releases it while asleep and takes it back
+ * before returning; it may also return for no reason (a spurious wake-up): the caller's
+ * loop checks again either way. */
+static void sleep_until_changed(struct worker *w, const char *why)
+{
+    narrate(w, why, "");
+    w->pool->sleeps++;
+    int err = pthread_cond_wait(&w->pool->changed, &w->pool->lock);
+    if (err != 0)
+        die_pthread(err, "pthread_cond_wait");
+}
+
 /* With -v: what a thread does with the pool, one line (called with the lock held). */
-static void narrate(const struct worker *w, const char *what, const char *url)
+static void narrate(const struct worker *w, const char *what, const char *path)
 {
     if (w->pool->crawl.opt.verbose)
-        printf("%8.3fs  thread %-3d %s%s\n", clock_elapsed(), w->number, what, url);
+        printf("%8.3fs  thread %-3d %s%s\n", clock_elapsed(), w->number, what, path);
 }
 
-/* Fetch outside the lock, then report under it: the report touches the frontier. */
-static void fetch_and_report(struct worker *w, const struct url *url, int id)
+static void init_pool(struct pool *pool, const struct crawl_options *options)
 {
-    struct pool *p = w->pool;
-    double timeout_s = p->crawl.opt.timeout_s;
-    unlock(p);
-    struct http_response response;
-    char why[NET_WHY_MAX], note[32];
-    enum http_result result = fetch_blocking(url, timeout_s, &response, why, sizeof why);
-    lock(p);
-    snprintf(note, sizeof note, "thread %d", w->number);
-    if (result == HTTP_DONE)
-        crawl_done(&p->crawl, id, &response, note);
-    else
-        crawl_failed(&p->crawl, id, why);
-    http_response_free(&response);
+    crawl_init(&pool->crawl, options);
+    fetch_site_resolve(&pool->site, &pool->crawl.origin);
+    fetch_catch_signals();
+    if (pipe(pool->exits) != 0)
+        die_errno("pipe");
+    int err = pthread_mutex_init(&pool->lock, NULL);
+    if (err != 0)
+        die_pthread(err, "pthread_mutex_init");
+    err = pthread_cond_init(&pool->changed, NULL);
+    if (err != 0)
+        die_pthread(err, "pthread_cond_init");
 }
 
-/* One thread of the pool.
- *
- * The termination rule: the crawl is over when the queue is empty (or -n fetches have
- * started) AND no fetch is in flight. An empty queue alone is not enough: a fetch still
- * running may find new links. So a thread that finds nothing to take while others are
- * fetching sleeps on `changed`, and `changed` is broadcast when one of the two things it
- * waits for happens: a finished fetch left URLs in the queue (its links: there is work),
- * or the last fetch in flight ended with nothing to take (the rule became true: everybody
- * leaves). */
-static void *worker_main(void *arg)
+static void free_pool(struct pool *pool)
 {
-    struct worker *w = arg;
-    struct pool *p = w->pool;
-    struct crawl *crawl = &p->crawl;
-    lock(p);
-    for (;;) {
-        struct url url;
-        if (crawl_next(crawl, &url)) {
-            int id = crawl_begin(crawl, &url);
-            narrate(w, "takes ", crawl_url_text(crawl, id));
-            fetch_and_report(w, &url, id); /* unlocks while it waits for the network */
-            if (crawl_has_next(crawl) || crawl->in_flight == 0) {
-                int err = pthread_cond_broadcast(&p->changed);
-                if (err != 0)
-                    die_pthread(err, "pthread_cond_broadcast");
-            }
-            continue;
-        }
-        if (crawl->in_flight == 0)
-            break; /* the termination rule holds */
-        narrate(w, "nothing to take, others still fetching: sleeping", "");
-        p->sleeps++;
-        /* Releases the lock while asleep and takes it back before returning. It may also
-         * return for no reason (a spurious wake-up): the loop checks again either way. */
-        int err = pthread_cond_wait(&p->changed, &p->lock);
-        if (err != 0)
-            die_pthread(err, "pthread_cond_wait");
-    }
-    narrate(w, "nothing to take and nothing in flight: exiting", "");
-    unlock(p);
-    return NULL;
+    int err = pthread_cond_destroy(&pool->changed);
+    if (err != 0)
+        die_pthread(err, "pthread_cond_destroy");
+    err = pthread_mutex_destroy(&pool->lock);
+    if (err != 0)
+        die_pthread(err, "pthread_mutex_destroy");
+    close(pool->exits[0]);
+    close(pool->exits[1]);
+    fetch_site_free(&pool->site);
+    free(pool);
 }
 
 /* Start the pool with the default thread attributes, and return the stack size they give
@@ -189,24 +267,14 @@ int main(int argc, char **argv)
     struct worker *workers = calloc((size_t)options.concurrency, sizeof *workers);
     if (pool == NULL || workers == NULL)
         die("out of memory");
-    crawl_init(&pool->crawl, &options);
-    int err = pthread_mutex_init(&pool->lock, NULL);
-    if (err != 0)
-        die_pthread(err, "pthread_mutex_init");
-    err = pthread_cond_init(&pool->changed, NULL);
-    if (err != 0)
-        die_pthread(err, "pthread_cond_init");
+    init_pool(pool, &options);
     if (!options.quiet)
-        printf("crawling %s with a pool of %d threads, each fetching with blocking calls\n",
+        printf("crawling %s\nwith a pool of %d threads, each fetching with blocking calls\n",
                options.start_url, options.concurrency);
 
     double rss_before = clock_peak_rss_mib();
     size_t stack_size = start_threads(workers, options.concurrency, pool);
-    for (int i = 0; i < options.concurrency; i++) {
-        err = pthread_join(workers[i].thread, NULL);
-        if (err != 0)
-            die_pthread(err, "pthread_join");
-    }
+    wait_for_threads(pool, workers, options.concurrency);
 
     /* Every thread has been joined: the pool is ours alone again, no lock needed. */
     if (!options.quiet) {
@@ -214,14 +282,8 @@ int main(int argc, char **argv)
                options.concurrency, pool->crawl.started, pool->sleeps);
         report_memory(options.concurrency, stack_size, rss_before);
     }
-    err = pthread_cond_destroy(&pool->changed);
-    if (err != 0)
-        die_pthread(err, "pthread_cond_destroy");
-    err = pthread_mutex_destroy(&pool->lock);
-    if (err != 0)
-        die_pthread(err, "pthread_mutex_destroy");
-    int status = crawl_finish(&pool->crawl);
+    int status = fetch_finish(&pool->crawl);
+    free_pool(pool);
     free(workers);
-    free(pool);
     return status;
 }

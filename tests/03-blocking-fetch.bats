@@ -3,6 +3,7 @@
 # one full crawl in setup_file whose output several tests read.
 
 load test_helper
+load crawler
 
 # What a correct crawl of the lab site with --pages 20 reports (docs/00-labserver.md).
 SITE_PAGES=21   # / and /page/1..20, all 200
@@ -196,4 +197,24 @@ fault() { # fault NAME: crawl from /fault/NAME with a 1 s timeout
   LAB_URL= run_example 5 03-blocking-fetch
   [ "$status" -eq 2 ]
   [[ "$stderr" == *"make run-NN"* ]]
+}
+
+@test "03: -t is a deadline per fetch: a dripping server is cut off at -t 2" {
+  crawler_cuts_off_drips 03-blocking-fetch
+}
+
+@test "03: SIGINT abandons the fetch in flight, SIGTERM stops the crawl: summary, 130/143" {
+  crawler_stops_on_signal 03-blocking-fetch
+}
+
+@test "03: no poll, select or epoll: the process sleeps inside connect, send and recv" {
+  command -v strace >/dev/null || skip "strace is not installed"
+  strace -o /dev/null true 2>/dev/null || skip "strace cannot trace here (ptrace not permitted)"
+  local trace="$BATS_TEST_TMPDIR/trace"
+  run timeout -k 2 30 strace -f -qq -o "$trace" \
+    -e trace=connect,poll,ppoll,select,pselect6,epoll_create,epoll_create1,epoll_wait,epoll_pwait \
+    "$BIN_DIR/03-blocking-fetch" -q -n 5 "$LAB_URL"
+  [ "$status" -eq 0 ]
+  [ "$(grep -c 'connect(' "$trace")" -ge 5 ] || { cat "$trace"; return 1; }
+  ! grep -E '(poll|select|epoll_[a-z0-9_]+)\(' "$trace" || { echo "a wait for events in 03"; return 1; }
 }

@@ -2,6 +2,7 @@
 # 04-busy-loop: spinning on non-blocking sockets.
 
 load test_helper
+load crawler
 
 setup_file() {
   start_labserver --pages 5 --delay 100
@@ -11,7 +12,7 @@ teardown_file() {
   stop_labserver
 }
 
-@test "04: fetches the same pages as 03, and counts the retries" {
+@test "04: does 03's job by default (every page, one at a time), and counts the retries" {
   run_example 20 04-busy-loop "$LAB_URL"
   [ "$status" -eq 0 ]
   [ "$(summary_value pages)" -eq 6 ]
@@ -21,8 +22,11 @@ teardown_file() {
   assert_summary_keys pages errors bytes wall cpu cpu% rss peak
   recv=$(printf '%s\n' "$output" | sed -n 's/^recv would block \([0-9,]*\) times$/\1/p' | tr -d ,)
   [ "$recv" -gt 1000 ]
+  # 7 fetches one after another, each held back 100 ms: as slow as 03
+  awk -v w="$(summary_value wall)" 'BEGIN { exit !(w + 0 >= 0.7) }'
   run_example 20 03-blocking-fetch -q "$LAB_URL"
   [ "$(summary_value bytes)" -eq "$(site_bytes 5)" ]
+  [ "$(summary_value pages)" -eq 6 ]
 }
 
 @test "04: spinning uses far more CPU than select on the same work" {
@@ -43,14 +47,15 @@ teardown_file() {
   wall=$(summary_value wall)
   awk -v w="${wall%s}" 'BEGIN { exit !(w < 0.6) }' # sequential: >= 0.7 s
   [[ "$output" == *"select() (05) waits for all sockets without spinning"* ]]
+  [[ "$output" == *"up to 4 at once"* ]] # the number, not a literal "-c"
 }
 
-@test "04: the -t bound stops the spinning with a clear message and exit 1" {
+@test "04: -t is the deadline of each fetch: a silent server ends the spinning at -t" {
   SECONDS=0
   run_example 10 04-busy-loop -t 0.5 "${LAB_URL}fault/never"
   [ "$status" -eq 1 ]
   [ "$SECONDS" -lt 4 ]
-  [[ "$stderr" == *"04-busy-loop: stopped after 0.5 s (-t)"* ]]
+  [[ "$stderr" == *"04-busy-loop: GET ${LAB_URL}fault/never: timed out after 0.5 s while receiving the headers" ]]
   recv=$(printf '%s\n' "$output" | sed -n 's/^recv would block \([0-9,]*\) times$/\1/p' | tr -d ,)
   [ "$recv" -gt 0 ]
   [ "$(summary_value errors)" -eq 1 ]
@@ -67,4 +72,18 @@ teardown_file() {
   run_example 5 04-busy-loop --help
   [ "$status" -eq 0 ]
   [[ "$output" == *"--juggle"* ]]
+}
+
+@test "04: -t is a deadline per fetch: a dripping server is cut off at -t 2" {
+  crawler_cuts_off_drips 04-busy-loop
+}
+
+@test "04: SIGINT abandons the fetch in flight, SIGTERM stops the crawl: summary, 130/143" {
+  crawler_stops_on_signal 04-busy-loop
+}
+
+@test "04 --juggle: the same deadline per fetch while juggling" {
+  run_example 15 04-busy-loop --juggle -c 3 -t 2 "${LAB_URL}fault/drip-body"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"timed out after 2 s while receiving the body" ]]
 }

@@ -64,9 +64,21 @@ teardown_file() {
 @test "07: -v narrates each task's waits with its descriptor" {
   run_example 20 07-coroutine-crawl -v -c 2 -n 3 "$LAB_URL"
   [ "$status" -eq 0 ]
-  [[ "$output" =~ task\ 1\ +waits\ for\ fd\ [0-9]+\ to\ become\ writable ]]
-  [[ "$output" =~ task\ 1\ +waits\ for\ fd\ [0-9]+\ to\ become\ readable ]]
-  [[ "$output" =~ task\ 2\ +waits\ for\ fd\ [0-9]+\ to\ become\ readable ]]
-  [[ "$output" =~ task\ [0-9]+\ +response\ complete ]]
+  [[ "$output" =~ task\ 1\ +fd\ [0-9]+\ +connect\(\):\ in\ progress,\ wait\ for\ writable ]]
+  [[ "$output" =~ task\ 1\ +fd\ [0-9]+\ +recv\(\):\ would\ block,\ wait\ for\ readable ]]
+  [[ "$output" =~ task\ 2\ +fd\ [0-9]+\ +recv\(\):\ would\ block,\ wait\ for\ readable ]]
+  [[ "$output" =~ task\ [0-9]+\ +fd\ [0-9]+\ +recv\(\):\ response\ complete ]]
   [[ "$output" =~ task\ [0-9]+\ +has\ no\ URL\ left ]]
+}
+
+@test "07: -t is a deadline per fetch: a dripping server is cut off at -t 2" {
+  crawler_cuts_off_drips 07-coroutine-crawl
+}
+
+@test "07: SIGINT abandons the fetch in flight, SIGTERM stops the crawl: summary, 130/143" {
+  crawler_stops_on_signal 07-coroutine-crawl -c 3
+}
+
+@test "07: ulimit -n 64 and -c 200: no page lost to EMFILE on a 300-page site" {
+  crawler_survives_few_descriptors 07-coroutine-crawl
 }

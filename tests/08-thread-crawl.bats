@@ -76,3 +76,15 @@ teardown_file() {
 @test "08: bad URLs and options are usage errors" {
   crawler_rejects_bad_input 08-thread-crawl
 }
+
+@test "08: -t is a deadline per fetch: a dripping server is cut off at -t 2" {
+  crawler_cuts_off_drips 08-thread-crawl
+}
+
+@test "08: SIGINT abandons the fetch in flight, SIGTERM stops the crawl: summary, 130/143" {
+  crawler_stops_on_signal 08-thread-crawl -c 3
+}
+
+@test "08: ulimit -n 64 and -c 200: no page lost to EMFILE on a 300-page site" {
+  crawler_survives_few_descriptors 08-thread-crawl
+}

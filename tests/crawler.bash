@@ -126,3 +126,89 @@ crawler_rejects_bad_input() {
   [ "$status" -eq 0 ]
   [[ "$output" == *"usage: $name"* ]]
 }
+
+# --- the -t deadline, descriptors, signals (every crawler, 03 and 04 included) -------------
+
+# now: seconds since the epoch, with fractions.
+now() {
+  date +%s.%N
+}
+
+# A server that drips one byte every 200 ms (headers: ~16 s, body: 20 s) is cut off at
+# -t 2, from the start of the fetch, with the phase it was in; a timer restarted by every
+# byte would wait it out. /fault/slow (~1 s of dripping) still arrives at the default -t.
+crawler_cuts_off_drips() {
+  local name=$1 fault reason start took
+  for fault in drip-headers:"receiving the headers" drip-body:"receiving the body"; do
+    reason=${fault#*:} fault=${fault%%:*}
+    start=$(now)
+    run_example 15 "$name" -t 2 "${LAB_URL}fault/$fault"
+    took=$(awk -v s="$start" -v e="$(now)" 'BEGIN { printf "%.2f", e - s }')
+    [ "$status" -eq 1 ] || { echo "$fault: exit $status"; return 1; }
+    [[ "$stderr" == "$name: GET ${LAB_URL}fault/$fault: timed out after 2 s while $reason" ]] ||
+      { echo "$fault: stderr '$stderr'"; return 1; }
+    [[ "$output" == *" ERR "*"timed out after 2 s while $reason"* ]] || { echo "$output"; return 1; }
+    awk -v t="$took" 'BEGIN { exit !(t >= 2 && t < 5) }' || { echo "$fault: took $took s"; return 1; }
+  done
+  run_example 15 "$name" -q "${LAB_URL}fault/slow"
+  [ "$status" -eq 0 ] && [ "$(summary_value pages)" -eq 1 ] || { echo "slow: $stderr"; return 1; }
+}
+
+# With only 64 descriptors and -c 200, a crawl of a 300-page site loses no page: a fetch
+# that gets no socket (EMFILE) while others are in flight is put back and started again
+# once one of them has ended. The lab server starts before the limit is lowered.
+crawler_survives_few_descriptors() {
+  local name=$1
+  start_labserver --pages 300 --delay 20
+  run --separate-stderr bash -c 'ulimit -n 64 && exec timeout -k 2 90 "$0" -c 200 "$1"' \
+    "$BIN_DIR/$name" "$LAB_URL"
+  stop_labserver
+  [ "$status" -eq 0 ] || { echo "exit $status: $stderr"; return 1; }
+  [ "$(summary_value pages)" -eq 301 ] && [ "$(summary_value errors)" -eq 1 ] ||
+    { printf '%s\n' "$output" | grep -E 'ERR|summary' | head; return 1; }
+  [[ "$output" == *"EMFILE"*": waiting for one of "*" fetches to finish"* ]] ||
+    { echo "no put-back narration"; return 1; }
+}
+
+# run_and_signal SIG AFTER NAME ARGS...: run NAME in the background, send it SIG after
+# AFTER seconds and wait for it (killed after 15 s). Sets $status, $output, $stderr and
+# $took, the seconds from the signal to the exit.
+run_and_signal() {
+  local sig=$1 after=$2 name=$3 pid sent i
+  shift 3
+  "$BIN_DIR/$name" "$@" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+  pid=$!
+  sleep "$after"
+  sent=$(now)
+  kill -"$sig" "$pid"
+  for i in $(seq 1 150); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  status=0
+  wait "$pid" || status=$?
+  took=$(awk -v s="$sent" -v e="$(now)" 'BEGIN { printf "%.2f", e - s }')
+  output=$(cat "$BATS_TEST_TMPDIR/out")
+  stderr=$(cat "$BATS_TEST_TMPDIR/err")
+}
+
+# SIGINT abandons the fetch in flight at once (here one that would wait 30 s), says so,
+# prints the summary, exits 130; SIGTERM mid-crawl: the pages so far, exit 143.
+crawler_stops_on_signal() {
+  local name=$1 pages
+  shift
+  run_and_signal INT 0.5 "$name" -t 30 "$@" "${LAB_URL}fault/never"
+  [ "$status" -eq 130 ] || { echo "SIGINT: exit $status; $output"; return 1; }
+  [[ "$output" == *"interrupted by SIGINT after 0 pages"* ]] || { echo "$output"; return 1; }
+  assert_summary_keys pages errors bytes wall cpu cpu% rss peak
+  awk -v t="$took" 'BEGIN { exit !(t < 3) }' || { echo "SIGINT: exit $took s later"; return 1; }
+  start_labserver --pages 20 --delay 300
+  run_and_signal TERM 1 "$name" "$@" "$LAB_URL"
+  stop_labserver
+  [ "$status" -eq 143 ] || { echo "SIGTERM: exit $status; $output"; return 1; }
+  assert_summary_keys pages errors bytes wall cpu cpu% rss peak
+  pages=$(summary_value pages)
+  [[ "$output" == *"interrupted by SIGTERM after $pages pages"* ]] || { echo "$output"; return 1; }
+  [ "$pages" -ge 1 ] && [ "$pages" -lt 21 ] || { echo "SIGTERM: pages=$pages"; return 1; }
+}
