@@ -14,7 +14,7 @@
  *   make run-08                          default lab site, 10 threads
  *   make run-08 ARGS="--timeline"        overlapping bars, like 05's
  *   make run-08 ARGS="-c 3 -v"           which thread takes, sleeps, wakes and exits when
- *   make run-08 PAGES=1500 ARGS="-c 1000"  what 1000 threads reserve and really use
+ *   make run-08 PAGES=2000 ARGS="-c 1000"  what 1000 threads reserve and use
  *   make SAN=thread run-08               ThreadSanitizer finds no race in the pool
  *
  * What to look for
@@ -189,7 +189,7 @@ static void sleep_until_changed(struct worker *w, const char *why)
 static void narrate(const struct worker *w, const char *what, const char *path)
 {
     if (w->pool->crawl.opt.verbose)
-        printf("%8.3fs  thread %-3d %s%s\n", clock_elapsed(), w->number, what, path);
+        printf("%8.3fs  thread %-3d%s%s\n", clock_elapsed(), w->number, what, path);
 }
 
 static void init_pool(struct pool *pool, const struct crawl_options *options)

@@ -27,6 +27,11 @@ teardown_file() {
   run_example 20 03-blocking-fetch -q "$LAB_URL"
   [ "$(summary_value bytes)" -eq "$(site_bytes 5)" ]
   [ "$(summary_value pages)" -eq 6 ]
+  # a site larger than the old 20-fetch default: every page, as 03 does
+  start_labserver --pages 20 --delay 10
+  run_example 20 04-busy-loop -q "$LAB_URL"
+  stop_labserver
+  [ "$(summary_value pages)" -eq 21 ] && [ "$(summary_value errors)" -eq 1 ]
 }
 
 @test "04: spinning uses far more CPU than select on the same work" {
