@@ -68,7 +68,8 @@ void fetch_narrate(const struct fetch *f, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    printf("%8.3fs  %-9s fd %-4d %s  %s\n", clock_elapsed(), f->who, f->fd, what, f->url.path);
+    printf("%8.3fs  %s%sfd %-4d %s  %s\n", clock_elapsed(), f->who, f->who[0] ? "  " : "", f->fd,
+           what, f->url.path);
 }
 
 /* What a timeout interrupted, for the reason. */

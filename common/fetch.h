@@ -26,7 +26,7 @@
  * or select(): waiting is the engine's business.
  *
  * With -v each step narrates what its system call did, one line in one format for every
- * crawler ("   0.104s  task 2    fd 5     recv(): would block ...  /page/3").
+ * crawler ("   0.104s  task 2  fd 5    recv(): would block, wait for readable  /page/3").
  * No global state except the caught signal (fetch_catch_signals): several threads may
  * fetch at once, each with its own record.
  */
@@ -131,7 +131,7 @@ void fetch_report(struct crawl *crawl, struct fetch *f, const char *note);
 /* "connect 0.1 ms, wait 100.3 ms, read 0.0 ms, 2 recv": where a fetch's time went. */
 const char *fetch_timing_note(const struct fetch *f, char *buf, size_t size);
 
-/* -v: one narration line for f, "   0.104s  task 2    fd 5     <what>  /page/3". */
+/* -v: one narration line for f, "   0.104s  task 2  fd 5    <what>  /page/3". */
 void fetch_narrate(const struct fetch *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

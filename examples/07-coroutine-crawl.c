@@ -146,7 +146,7 @@ static int worker_run(struct task *t)
         hire_workers(w->pool);  /* the fetch may have queued more URLs than one worker takes */
     } while (w->took == TAKEN);
     if (w->pool->crawl->opt.verbose)
-        printf("%8.3fs  task %-4d has no URL left to take and ends\n", clock_elapsed(), w->number);
+        printf("%8.3fs  task %d  has no URL left to take and ends\n", clock_elapsed(), w->number);
     GEN_END(t);
 }
 

@@ -189,7 +189,7 @@ static void sleep_until_changed(struct worker *w, const char *why)
 static void narrate(const struct worker *w, const char *what, const char *path)
 {
     if (w->pool->crawl.opt.verbose)
-        printf("%8.3fs  thread %-3d%s%s\n", clock_elapsed(), w->number, what, path);
+        printf("%8.3fs  thread %d  %s%s\n", clock_elapsed(), w->number, what, path);
 }
 
 static void init_pool(struct pool *pool, const struct crawl_options *options)
@@ -249,10 +249,10 @@ static void report_memory(int threads, size_t stack_size, double rss_before)
 {
     double stack_mib = (double)stack_size / (1024.0 * 1024.0);
     double rss = clock_peak_rss_mib(), grown = rss - rss_before;
-    printf("memory: %d threads x %.0f MiB default stack = %.0f MiB of address space reserved;\n"
-           "        measured peak RSS %.1f MiB, %.1f MiB more than before the threads started:\n"
-           "        %.0f KiB per thread (the crawl's own data included). Each stack is reserved\n"
-           "        whole; only the pages a thread touches become memory\n",
+    printf("memory: %d threads x %.0f MiB default stack = %.0f MiB of address space reserved\n"
+           "        measured peak RSS %.1f MiB, %.1f MiB more than before the threads,\n"
+           "        %.0f KiB per thread (the crawl's own data included). Each stack is\n"
+           "        reserved whole; only the pages a thread touches become memory\n",
            threads, stack_mib, stack_mib * threads, rss, grown, grown * 1024 / threads);
 }
 
