@@ -230,9 +230,8 @@ int main(int argc, char **argv)
     if (options.concurrency > MAX_SELECT_CONCURRENCY)
         die_usage("[-c CONCURRENCY] [-n MAX_PAGES] [-t TIMEOUT_SECONDS] [--timeline] [-q] [-v] "
                   "[URL]",
-                  "-c %d is more than select() can watch: it takes descriptors below FD_SETSIZE "
-                  "= %d, so at most -c %d here (poll and epoll have no such limit: see 09)",
-                  options.concurrency, FD_SETSIZE, MAX_SELECT_CONCURRENCY);
+                  "-c %d: select() allows at most -c %d (FD_SETSIZE = %d)", options.concurrency,
+                  MAX_SELECT_CONCURRENCY, FD_SETSIZE);
 
     struct crawl crawl;
     crawl_init(&crawl, &options);
