@@ -361,6 +361,14 @@ const char *fetch_timing_note(const struct fetch *f, char *buf, size_t size)
 
 void fetch_report(struct crawl *crawl, struct fetch *f, const char *note)
 {
+    /* The phases for --svg (crawl_connected/crawl_first_byte record "now"; the steps may
+     * run outside any lock, as in 08, so the times they took are filed here instead). */
+    struct crawl_record *rec = &crawl->records[f->id];
+    double program_start = clock_now() - clock_elapsed();
+    if (f->t_connected > 0)
+        rec->connected = f->t_connected - program_start;
+    if (f->t_first_byte > 0)
+        rec->first_byte = f->t_first_byte - program_start;
     if (f->fd >= 0) {
         close(f->fd);
         f->fd = -1;
