@@ -72,6 +72,105 @@ void fetch_narrate(const struct fetch *f, const char *fmt, ...)
            what, f->url.path);
 }
 
+/* ---- -v's view of the HTTP text (show_text, for 03) ---------------------------------------- */
+
+enum {
+    TEXT_INDENT = 11,                  /* under the narration's "fd" column */
+    TEXT_WIDTH = 80 - TEXT_INDENT - 2, /* after "> " */
+};
+
+/* Byte c as it shows in a line: itself, or an escape such as \r, \t, \\ or \x1b. */
+static const char *visible_byte(unsigned char c, char out[5])
+{
+    if (c == '\r' || c == '\t' || c == '\\')
+        snprintf(out, 5, "\\%c", c == '\r' ? 'r' : c == '\t' ? 't' : '\\');
+    else if (c < 0x20 || c >= 0x7f)
+        snprintf(out, 5, "\\x%02x", c);
+    else
+        snprintf(out, 5, "%c", c);
+    return out;
+}
+
+/* Print the line in f->text, with end ("\\r\\n", "\\n", or "" when none came), and start
+ * the next one. What does not fit in TEXT_WIDTH columns is cut: "...(+N bytes)". */
+static void text_print_line(struct fetch *f, const char *end)
+{
+    struct fetch_text *t = &f->text;
+    size_t content = t->len - strlen(end) / 2; /* "\\r\\n" stands for 2 bytes, "\\n" for 1 */
+    char shown[TEXT_WIDTH + 1] = "", cut[32] = "", token[5];
+    size_t cols = 0, i = 0;
+    for (; i < content && i < FETCH_TEXT_KEEP; i++) {
+        size_t width = strlen(visible_byte((unsigned char)t->line[i], token));
+        if (cols + width + strlen(end) > TEXT_WIDTH)
+            break;
+        memcpy(shown + cols, token, width + 1);
+        cols += width;
+    }
+    if (i < content) { /* too long: cut it, leaving room for the note */
+        int note = snprintf(cut, sizeof cut, "...(+%zu bytes)", content);
+        while (i > 0 && cols + (size_t)note + strlen(end) > TEXT_WIDTH)
+            cols -= strlen(visible_byte((unsigned char)t->line[--i], token));
+        shown[cols] = '\0';
+        snprintf(cut, sizeof cut, "...(+%zu bytes)", content - i);
+    }
+    printf("%*s%c %s%s%s\n", TEXT_INDENT, "", t->mark, shown, cut, end);
+    t->len = 0;
+    t->prev = t->last = 0;
+}
+
+/* A whole line has come: print it. The empty line ends the head, unless the head was a
+ * 1xx one ("HTTP/1.1 100 Continue"), after which the response's own head follows. */
+static void text_line_done(struct fetch *f)
+{
+    struct fetch_text *t = &f->text;
+    bool crlf = t->prev == '\r';
+    bool empty = t->len == (crlf ? 2u : 1u);
+    if (t->mark == '<' && t->head_lines++ == 0)
+        t->interim = t->len > 9 && memcmp(t->line, "HTTP/", 5) == 0 && t->line[9] == '1';
+    text_print_line(f, crlf ? "\\r\\n" : "\\n");
+    if (!empty)
+        return;
+    t->head_lines = 0;
+    if (t->interim)
+        t->interim = false;
+    else
+        t->head_over = true;
+}
+
+/* Show the bytes of the head in data (n bytes just sent with mark '>', or received with
+ * '<'), line by line; the body that follows the empty line is only counted, by the parser. */
+static void show_text(struct fetch *f, char mark, const char *data, size_t n)
+{
+    struct fetch_text *t = &f->text;
+    if (!f->show_text)
+        return;
+    if (t->mark != mark)
+        *t = (struct fetch_text){.mark = mark};
+    for (size_t i = 0; i < n && !t->head_over; i++) {
+        if (t->len < FETCH_TEXT_KEEP)
+            t->line[t->len] = data[i];
+        t->len++;
+        t->prev = t->last;
+        t->last = data[i];
+        if (data[i] == '\n')
+            text_line_done(f);
+    }
+}
+
+/* The response is over: a line the server never ended, and the body's size. */
+static void show_text_end(struct fetch *f)
+{
+    struct fetch_text *t = &f->text;
+    if (!f->show_text || t->mark != '<')
+        return;
+    if (t->len > 0 && !t->head_over)
+        text_print_line(f, "");
+    /* The body as far as the parser took it (not at all if it refused the head). */
+    if (t->head_over && (http_response_has_headers(&f->response) || f->response.body_len > 0))
+        printf("%*s< [body: %zu bytes, not shown]\n", TEXT_INDENT, "", f->response.body_len);
+    t->mark = 0;
+}
+
 /* What a timeout interrupted, for the reason. */
 static const char *doing(const struct fetch *f)
 {
@@ -293,11 +392,16 @@ enum fetch_status fetch_send(struct fetch *f)
         return said(f, FETCH_WANT_WRITE, "send(): would block, wait for writable");
     if (n < 0)
         return failed(f, "send", errno);
+    const char *sent_now = f->request + f->sent;
     f->sent += (size_t)n;
     if (f->sent < f->request_len)
-        return said(f, FETCH_WANT_WRITE, "send(): part of the request sent");
-    f->phase = FETCH_RECEIVING;
-    return said(f, FETCH_DONE, "send(): request sent");
+        status = said(f, FETCH_WANT_WRITE, "send(): part of the request sent");
+    else {
+        f->phase = FETCH_RECEIVING;
+        status = said(f, FETCH_DONE, "send(): request sent");
+    }
+    show_text(f, '>', sent_now, (size_t)n);
+    return status;
 }
 
 enum fetch_status fetch_recv(struct fetch *f)
@@ -322,14 +426,16 @@ enum fetch_status fetch_recv(struct fetch *f)
     enum http_result result = n == 0 ? http_response_finish(&f->response)
                                      : http_response_feed(&f->response, buffer, (size_t)n);
     if (result == HTTP_MORE)
-        return said(f, FETCH_WANT_READ, "recv(): got bytes, more to come");
-    if (result == HTTP_ERROR) {
+        status = said(f, FETCH_WANT_READ, "recv(): got bytes, more to come");
+    else if (result == HTTP_ERROR) {
         snprintf(f->why, sizeof f->why, "%s", f->response.error);
-        return over(f, FETCH_FAILED);
+        status = over(f, FETCH_FAILED);
+    } else {
+        status = over(f, FETCH_DONE);
+        fetch_narrate(f, "recv(): response complete, status %d", f->response.status);
     }
-    over(f, FETCH_DONE);
-    fetch_narrate(f, "recv(): response complete, status %d", f->response.status);
-    return FETCH_DONE;
+    show_text(f, '<', buffer, (size_t)n);
+    return status;
 }
 
 enum fetch_status fetch_blocking(struct fetch *f)
@@ -363,6 +469,7 @@ void fetch_report(struct crawl *crawl, struct fetch *f, const char *note)
 {
     /* The phases for --svg (crawl_connected/crawl_first_byte record "now"; the steps may
      * run outside any lock, as in 08, so the times they took are filed here instead). */
+    show_text_end(f);
     struct crawl_record *rec = &crawl->records[f->id];
     double program_start = clock_now() - clock_elapsed();
     if (f->t_connected > 0)

@@ -45,6 +45,7 @@ enum {
     FETCH_REQUEST_MAX = URL_TEXT_MAX + 256, /* the GET request text */
     FETCH_RECV_SIZE = 16384,                /* bytes asked of one recv() */
     FETCH_WHO_MAX = 16,                     /* "thread 12", "task 7" */
+    FETCH_TEXT_KEEP = 72,                   /* bytes of one HTTP line kept for -v's view */
 };
 
 enum fetch_status { FETCH_DONE, FETCH_WANT_READ, FETCH_WANT_WRITE, FETCH_TIMED_OUT, FETCH_FAILED };
@@ -58,6 +59,17 @@ struct fetch_site {
     struct addrinfo *addresses; /* getaddrinfo()'s list; NULL if the lookup failed */
     char why[NET_WHY_MAX];      /* "resolve nonexistent.invalid:80: Name or service ..." */
     int put_back;               /* fetches put back for want of a descriptor (fetch_begin) */
+};
+
+/* 03's -v view of the HTTP text (show_text): the line being sent or received. */
+struct fetch_text {
+    char mark;                  /* '>' the request, '<' the response, 0 nothing yet */
+    char line[FETCH_TEXT_KEEP]; /* the line's first bytes */
+    size_t len;                 /* its length so far (it may be longer than what is kept) */
+    char prev, last;            /* its last two bytes: "\r\n" or a bare "\n" */
+    int head_lines;             /* lines of the current head so far */
+    bool interim;               /* the head began "HTTP/1.x 1..": another head follows */
+    bool head_over;             /* the empty line has passed: what follows is the body */
 };
 
 struct fetch {
@@ -80,6 +92,8 @@ struct fetch {
     int told;               /* what -v said last (each change is said once) */
     int err;                /* the errno behind a failure, 0 if none */
     char why[NET_WHY_MAX];  /* why FETCH_TIMED_OUT or FETCH_FAILED */
+    bool show_text;         /* -v also prints the HTTP text sent and received (03) */
+    struct fetch_text text; /* where that text is */
 };
 
 /* Resolve the crawl's start host (the crawl never leaves it). Returns 0, or -1 with the
@@ -130,6 +144,18 @@ void fetch_report(struct crawl *crawl, struct fetch *f, const char *note);
 
 /* "connect 0.1 ms, wait 100.3 ms, read 0.0 ms, 2 recv": where a fetch's time went. */
 const char *fetch_timing_note(const struct fetch *f, char *buf, size_t size);
+
+/* With f->show_text set (03 sets it with -v), fetch_send and fetch_recv print the bytes
+ * they sent and received, one HTTP line per output line with its line end made visible:
+ *
+ *              > GET /page/1 HTTP/1.0\r\n               the request, exactly as sent
+ *              < HTTP/1.0 200 OK\r\n                    the status line and headers,
+ *              < Content-Length: 1106\r\n               exactly as received
+ *              < \r\n
+ *              < [body: 1106 bytes, not shown]          (fetch_report says this)
+ *
+ * Other bytes that would not show (controls, non-ASCII) are written \xNN, a backslash as
+ * \\; a line too long for 80 columns is cut, saying how many bytes were left out. */
 
 /* -v: one narration line for f, "   0.104s  task 2  fd 5    <what>  /page/3". */
 void fetch_narrate(const struct fetch *f, const char *fmt, ...)

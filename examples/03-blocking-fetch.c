@@ -21,7 +21,11 @@
  *     process just sleeps inside each call (-t bounds each one with SO_SNDTIMEO/SO_RCVTIMEO);
  *   - "waited" at the end is nearly all of the wall time, and cpu% is close to 0: the
  *     process was asleep, not working;
- *   - wall >= pages x DELAY. Examples 05 and 07 fetch the same pages in a fraction of it.
+ *   - wall >= pages x DELAY. Examples 05 and 07 fetch the same pages in a fraction of it;
+ *   - `make run-03 ARGS="-v -n 2"`: HTTP is text. Under each send() the request exactly as
+ *     sent ("> GET /page/1 HTTP/1.0\r\n", "> Host: ..."), under each recv() the status line
+ *     and headers exactly as received ("< HTTP/1.0 200 OK\r\n"), every line ending in the
+ *     two bytes \r\n; then only the body's size.
  *
  * Lecture claim 6: blocking connect/send/recv make a crawl take the sum of all latencies.
  *
@@ -49,7 +53,8 @@ static void fetch_page(struct crawl *crawl, struct fetch_site *site, const struc
 {
     struct fetch f;
     fetch_init(&f, site, url, &crawl->opt, true, "");
-    fetch_begin(&f, crawl, INT_MAX); /* socket(); nothing else in flight: never put back */
+    f.show_text = crawl->opt.verbose; /* -v: the request and the response head, as text */
+    fetch_begin(&f, crawl, INT_MAX);  /* socket(); nothing else in flight: never put back */
 
     /* 1. connect(): sleeps until the TCP handshake is done (one round trip). */
     enum fetch_status status = fetch_connect(&f);

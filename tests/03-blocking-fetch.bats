@@ -92,6 +92,38 @@ load_crawl() {
   [[ "$output" == *"/page/3 "* ]]
 }
 
+@test "03: -v shows the HTTP text: request as sent, status line and headers as received" {
+  run_example 10 03-blocking-fetch -v -n 2 "$LAB_URL"
+  [ "$status" -eq 0 ]
+  # Each line of the text ends in the two bytes CR LF, shown as \r\n.
+  [[ "$output" == *'> GET / HTTP/1.0\r\n'* ]]
+  [[ "$output" == *'> GET /page/1 HTTP/1.0\r\n'* ]]
+  local host=${LAB_URL#http://}
+  host=${host%/}
+  [ "$(grep -cF "> Host: $host\r\n" <<<"$output")" -eq 2 ]
+  [ "$(grep -cF '< HTTP/1.0 200 OK\r\n' <<<"$output")" -eq 2 ]
+  [ "$(grep -cxE ' +[<>] \\r\\n' <<<"$output")" -eq 4 ] # the empty line ends each head
+  # The request comes before the response; each body is only summarised, by its size,
+  # and those sizes add up to the summary's bytes.
+  [ "$(grep -nF '> GET /page/1' <<<"$output" | cut -d: -f1)" -lt \
+    "$(grep -nF '< HTTP/1.0 200 OK' <<<"$output" | tail -1 | cut -d: -f1)" ]
+  body=$(sed -n 's/^ *< \[body: \([0-9]*\) bytes, not shown\]$/\1/p' <<<"$output" | awk '{ s += $1 } END { print s + 0 }')
+  [ "$body" -eq "$(summary_value bytes)" ]
+  [[ "$output" != *"<html"* ]]
+  # Without -v, none of it.
+  run_example 10 03-blocking-fetch -n 2 "$LAB_URL"
+  [[ "$output" != *"HTTP/1.0"* ]]
+}
+
+@test "03: -v's HTTP text fits 80 columns and shows a broken status line as it came" {
+  run_example 10 03-blocking-fetch -v -t 2 -n 1 "${LAB_URL}fault/bad-status"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *'< this is not an HTTP status line\r\n'* ]]
+  run_example 10 03-blocking-fetch -v -t 2 -n 3 "${LAB_URL}fault/tricky-links"
+  [ "$status" -eq 0 ]
+  ! grep -v '^summary:' <<<"$output" | awk 'length($0) > 80 { print; bad = 1 } END { exit !bad }'
+}
+
 # --- faults: each fails its own fetch with a clear reason, bounded by -t ----------------
 
 fault() { # fault NAME: crawl from /fault/NAME with a 1 s timeout
