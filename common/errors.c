@@ -152,13 +152,51 @@ void die_child(int status, const char *fmt, ...)
     _exit(status);
 }
 
+/* "usage: NAME OPTIONS" folded to 80 columns: a break only at a space outside [ ], the
+ * next line indented under the first option. A usage that has its own line breaks is
+ * printed as it is. */
+static void print_usage(const char *usage)
+{
+    enum { WIDTH = 80 };
+    int indent = (int)strlen("usage: ") + (int)strlen(program_name) + 1;
+    if (strchr(usage, '\n') != NULL || indent + (int)strlen(usage) <= WIDTH ||
+        indent > WIDTH / 2) {
+        fprintf(stderr, "usage: %s %s\n", program_name, usage);
+        return;
+    }
+    fprintf(stderr, "usage: %s ", program_name);
+    int column = indent;
+    const char *p = usage;
+    while (*p != '\0') {
+        /* One word: up to a space that is not inside brackets. */
+        const char *end = p;
+        int depth = 0;
+        while (*end != '\0' && (*end != ' ' || depth > 0)) {
+            depth += (*end == '[') - (*end == ']');
+            end++;
+        }
+        int len = (int)(end - p);
+        if (column > indent && column + 1 + len > WIDTH) {
+            fprintf(stderr, "\n%*s", indent, "");
+            column = indent;
+        } else if (column > indent) {
+            fputc(' ', stderr);
+            column++;
+        }
+        fprintf(stderr, "%.*s", len, p);
+        column += len;
+        p = *end == ' ' ? end + 1 : end;
+    }
+    fputc('\n', stderr);
+}
+
 void die_usage(const char *usage, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     report(0, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "usage: %s %s\n", program_name, usage);
+    print_usage(usage);
     exit(2);
 }
 

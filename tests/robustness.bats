@@ -106,7 +106,12 @@ succeeds() {
       url=${c%%|*} reason=${c#*|}
       fetch "$name" "$url"
       [ "$status" -eq 2 ] || { echo "$name ${url:0:40}: exit $status"; return 1; }
-      [ "${#stderr_lines[@]}" -eq 2 ] || { echo "$name ${url:0:40}: stderr: $stderr"; return 1; }
+      # The reason, then the usage (folded to 80 columns: its later lines start with spaces).
+      [ "${#stderr_lines[@]}" -ge 2 ] || { echo "$name ${url:0:40}: stderr: $stderr"; return 1; }
+      local extra
+      for extra in "${stderr_lines[@]:2}"; do
+        [[ "$extra" == "       "* ]] || { echo "$name: a third stderr line '$extra'"; return 1; }
+      done
       [[ "${stderr_lines[0]}" == "$name: bad URL '"*"': $reason" ]] ||
         { echo "$name: '${stderr_lines[0]:0:300}', expected reason '$reason'"; return 1; }
       [ "${#stderr_lines[0]}" -le 300 ] || { echo "$name: the error line is not short"; return 1; }
