@@ -159,8 +159,7 @@ static void print_usage(const char *usage)
 {
     enum { WIDTH = 80 };
     int indent = (int)strlen("usage: ") + (int)strlen(program_name) + 1;
-    if (strchr(usage, '\n') != NULL || indent + (int)strlen(usage) <= WIDTH ||
-        indent > WIDTH / 2) {
+    if (strchr(usage, '\n') != NULL || indent + (int)strlen(usage) <= WIDTH || indent > WIDTH / 2) {
         fprintf(stderr, "usage: %s %s\n", program_name, usage);
         return;
     }
