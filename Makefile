@@ -66,7 +66,8 @@ LAB_SRCS  := $(shell grep -l '^ \* Lab server:' $(EXAMPLES) /dev/null)
 .DEFAULT_GOAL := all
 # Keep object files: they are intermediate in a pattern chain, and make would delete them.
 .SECONDARY:
-.PHONY: all unit test clean help compile_commands.json compare bench pictures fuzz memcheck $(RUNS)
+.PHONY: all unit test clean help compile_commands.json compare bench pictures fuzz memcheck \
+        docs-check docs-update $(RUNS)
 
 all: $(BINS) $(UNIT_BINS)
 
@@ -135,6 +136,15 @@ bench: $(BINS)
 pictures: $(BINS)
 	@BIN_DIR="$(OUT)/bin" tests/pictures.sh
 
+# make docs-check: every docs sample marked ```output is re-run and compared (numbers masked),
+# no line numbers in the docs, every cited function() exists, claim numbers agree with the
+# examples' headers. make docs-update rewrites the samples from a real run.
+docs-check: $(BINS)
+	@tests/docs-check.sh check
+
+docs-update: $(BINS)
+	@tests/docs-check.sh update
+
 compile_commands.json:
 	@if command -v bear >/dev/null 2>&1; then \
 	    $(MAKE) -s clean && bear -- $(MAKE) -s all; \
@@ -160,6 +170,8 @@ help:
 	@echo "  make pictures        the SVG timelines and 10's bars into docs/img/"
 	@echo "  make fuzz            libFuzzer on the URL, HTTP and link parsers (FUZZ_SECONDS=60 each)"
 	@echo "  make memcheck        every example under valgrind: no error, leak or open fd"
+	@echo "  make docs-check      re-run the docs' output samples; no line numbers, no stale names"
+	@echo "  make docs-update     rewrite the docs' output samples from a real run"
 	@echo "  make compile_commands.json   for clangd / clang-tidy"
 	@echo "  make clean           remove $(BUILD)/"
 	@echo

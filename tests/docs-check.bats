@@ -1,0 +1,258 @@
+#!/usr/bin/env bats
+# docs-check.bats — tests of tests/docs-check.sh itself, on a small made-up repository, so that
+# `make docs-check` cannot pass by checking nothing: a drifted sample fails with a diff, a
+# masked number passes, a cited function that does not exist fails, a line number fails,
+# claim numbers that differ from the header fail, and `update` rewrites a sample.
+# (The real docs are checked by `make docs-check`, which runs the examples.)
+
+load test_helper
+
+CHECK="$TESTS_DIR/docs-check.sh"
+
+setup() {
+  FX="$BATS_TEST_TMPDIR/repo"
+  mkdir -p "$FX/docs" "$FX/examples"
+  cat >"$FX/examples/01-demo.c" <<'EOF'
+/* 01-demo — a demo
+ *
+ * Lecture claims: 3 (threads are cheaper; PID 1 is not a claim), 5 (up to 2 cores).
+ */
+static int fetch_page(void) { return 0; }
+EOF
+  cat >"$FX/examples/02-other.c" <<'EOF'
+/* 02-other — another
+ *
+ * Lecture claim 7: a loop burns 100% of a core.
+ *
+ * Lab server: --pages 30
+ */
+int main(void) { return 0; }
+EOF
+  cat >"$FX/README.md" <<'EOF'
+| # | example | what it shows | lecture claims |
+|---|---|---|---|
+| 01 | [01-demo](docs/01-demo.md) | demo | 3, 5 |
+| 02 | [02-other](docs/02-other.md) | other | 7 |
+EOF
+  cat >"$FX/docs/README.md" <<'EOF'
+| # | claim | example | the line to point at |
+|---|---|---|---|
+| 3 | threads are cheaper | 01 | `x` |
+| 5 | speedup | 01 | `y` |
+| 7 | busy loop | 02 | `z` |
+EOF
+  # The "program" the samples run: prints what $FX/out holds.
+  printf 'took 0.123s on port 4567\ntwo 1\nthree\nfour\nsummary: a=1 b=2\n' >"$FX/out"
+  page "This is \`fetch_page()\` and \`main()\`."
+}
+
+# page TEXT: docs/01-demo.md with TEXT and one sample of `cat out`, given on stdin.
+page() {
+  {
+    printf '**Lecture claims 3 and 5:** demo\n\n%s\n\n' "$1"
+    if [ ! -t 0 ]; then cat; fi
+  } >"$FX/docs/01-demo.md"
+}
+
+check() { run "$CHECK" "$@" --root "$FX"; }
+
+@test "docs-check: a sample whose numbers differ passes (numbers, ports and times are masked)" {
+  page "" <<'EOF'
+```output exact cat out
+took 9.999s on port 80
+two 12345
+three
+four
+summary: a=7 b=8
+```
+EOF
+  check
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"1 samples (1 commands run)"* ]]
+}
+
+@test "docs-check: a sample that drifted fails with a diff" {
+  page "" <<'EOF'
+```output exact cat out
+took 9.999s on port 80
+two 1
+three and a half
+four
+summary: a=1 b=2
+```
+EOF
+  check
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"no longer matches"* ]]
+  [[ "$output" == *"-three and a half"* ]]
+  [[ "$output" == *"+three"* ]]
+}
+
+@test "docs-check: a sample with a line missing at the end fails" {
+  page "" <<'EOF'
+```output exact cat out
+took 9.999s on port 80
+two 1
+three
+four
+```
+EOF
+  check
+  [ "$status" -eq 1 ]
+}
+
+@test "docs-check: '...' stands for any lines, but the lines around it must still match" {
+  page "" <<'EOF'
+```output exact cat out
+took 1.000s on port 80
+...
+summary: a=1 b=2
+```
+EOF
+  check
+  [ "$status" -eq 0 ]
+  page "" <<'EOF'
+```output exact cat out
+...
+three
+...
+summary: a=1 b=2 c=3
+```
+EOF
+  check
+  [ "$status" -eq 1 ]
+}
+
+@test "docs-check: sorted ignores the order, not the content" {
+  page "" <<'EOF'
+```output sorted cat out
+summary: a=1 b=2
+four
+three
+two 5
+took 1s on port 1
+```
+EOF
+  check
+  [ "$status" -eq 0 ]
+  sed -i 's/^four$/five/' "$FX/docs/01-demo.md"
+  check
+  [ "$status" -eq 1 ]
+}
+
+@test "docs-check: shape ignores bar lengths and column widths, not the structure" {
+  printf '/a      |=====      |\n/page/2 |   ======= |\n' >"$FX/out"
+  page "" <<'EOF'
+```output shape cat out
+/a |==  |
+/page/1    |        ==|
+```
+EOF
+  check
+  [ "$status" -eq 0 ]
+  printf '/a      |=====      |\n/page/2 |   xxxxxxx |\n' >"$FX/out"
+  check
+  [ "$status" -eq 1 ]
+}
+
+@test "docs-check: keys compares the keys of key=value lines only" {
+  page "" <<'EOF'
+```output keys cat out
+anything at all here
+summary: a=100 b=200
+```
+EOF
+  check
+  [ "$status" -eq 0 ]
+  sed -i 's/b=200/c=200/' "$FX/docs/01-demo.md"
+  check
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"summary: a= c="* ]]
+}
+
+@test "docs-check: update rewrites a drifted sample from a real run, then check passes" {
+  page "" <<'EOF'
+```output exact cat out
+old line
+```
+EOF
+  check
+  [ "$status" -eq 1 ]
+  run "$CHECK" update --root "$FX"
+  [ "$status" -eq 0 ]
+  grep -q '^took 0.123s on port 4567$' "$FX/docs/01-demo.md"
+  ! grep -q '^old line$' "$FX/docs/01-demo.md"
+  check
+  [ "$status" -eq 0 ]
+}
+
+@test "docs-check: update keeps an excerpt an excerpt and refreshes its numbers" {
+  page "" <<'EOF'
+```output exact cat out
+took 9.999s on port 80
+   ...
+summary: a=5 b=6
+```
+EOF
+  run "$CHECK" update --root "$FX"
+  [ "$status" -eq 0 ]
+  run cat "$FX/docs/01-demo.md"
+  [[ "$output" == *$'took 0.123s on port 4567\n   ...\nsummary: a=1 b=2'* ]]
+}
+
+@test "docs-check: a cited function that does not exist fails" {
+  page 'Read `fetch_page()` and `fetch_pages()`; `asyncio.run()` is Python.'
+  check --only functions
+  [ "$status" -eq 1 ]
+  [[ "$output" == *'`fetch_pages()`'* ]]
+  [[ "$output" != *'`fetch_page()` is cited'* ]]
+  [[ "$output" != *'asyncio'* ]]
+}
+
+@test "docs-check: line numbers in prose fail, function names pass" {
+  page 'See examples/01-demo.c:5 and line 175 of it.'
+  check --only refs
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"01-demo.c:5"* ]]
+  [[ "$output" == *"line 175"* ]]
+  page 'See `fetch_page()` in examples/01-demo.c; the output says `resume at line 81`.'
+  check --only refs
+  [ "$status" -eq 0 ]
+}
+
+@test "docs-check: claim numbers must agree with the example's header" {
+  check --only claims
+  [ "$status" -eq 0 ]
+  sed -i 's/| 3, 5 |/| 3 |/' "$FX/README.md"
+  sed -i 's/^| 7 | busy loop | 02 |/| 7 | busy loop | 01, 02 |/' "$FX/docs/README.md"
+  check --only claims
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"README.md: example 01 lists claims '3', its header says '3 5'"* ]]
+  [[ "$output" == *"docs/README.md: the claim map puts example 01 under claims '3 5 7'"* ]]
+}
+
+@test "docs-check: the header's claims are the numbers before '(' or ':', not those in the text" {
+  run bash -c "source <(sed -n '/^header_claims()/,/^}/p' '$CHECK'); header_claims '$FX/examples/01-demo.c'; echo; header_claims '$FX/examples/02-other.c'"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "3 5" ]
+  [ "${lines[1]}" = "7" ]
+}
+
+@test "docs-check: update re-cuts an excerpt that drifted around the line it points at" {
+  printf 'header 1\nsome new line\nblocked waiting 3.2 s of 3.3 s (now 99%%)\nother\nsummary: a=1\n' >"$FX/out"
+  page "" <<'EOF2'
+```output exact cat out
+...
+blocked waiting 3.2 s of 3.3 s (100%)
+...
+```
+EOF2
+  check
+  [ "$status" -eq 1 ]
+  run "$CHECK" update --root "$FX"
+  [ "$status" -eq 0 ]
+  run cat "$FX/docs/01-demo.md"
+  [[ "$output" == *$'...\nblocked waiting 3.2 s of 3.3 s (now 99%)\n...'* ]]
+  check
+  [ "$status" -eq 0 ]
+}
