@@ -214,10 +214,9 @@ run_command() {
 
 nsamples=0
 check_samples() {
-  local f=$1 lineno=0 in=0 info= start=0 line
+  local f=$1 lineno=0 in=0 info="" start=0 line
   local body="$work/body" new="$work/new"
   : >"$new"
-  local changed=0
   while IFS= read -r line || [ -n "$line" ]; do
     lineno=$((lineno + 1))
     if [ $in = 0 ]; then
@@ -360,11 +359,10 @@ check_functions() {
   names=$(cat "$@" | grep -o '`[A-Za-z_][A-Za-z0-9_]*()`' |
     sed -E 's/^`([A-Za-z0-9_]+)\(.*/\1/' | sort -u)
   [ -n "$names" ] || return 0
-  local sources
-  sources=$(find examples common tests -name '*.[ch]' 2>/dev/null)
   for name in $names; do
     nfunctions=$((nfunctions + 1))
-    if [ -z "$sources" ] || ! grep -q -E "(^|[^A-Za-z0-9_])$name[[:space:]]*\(" $sources; then
+    if ! grep -r -q -E --include='*.[ch]' "(^|[^A-Za-z0-9_])${name}[[:space:]]*\(" \
+      examples common tests 2>/dev/null; then
       fail "\`$name()\` is cited in $(grep -l "\`$name(" "$@" | tr '\n' ' ')but no .c or .h file of examples/, common/ or tests/ has it"
     fi
   done
@@ -387,7 +385,7 @@ numbers_in() { grep -o -E '[0-9]+' <<<"$1" | sort -n | uniq | tr '\n' ' ' | sed 
 
 nclaims=0
 check_claims() {
-  local src num name want got
+  local src num name got
   declare -A header=()
   for src in examples/[0-9][0-9]-*.c; do
     [ -e "$src" ] || continue
@@ -413,9 +411,9 @@ check_claims() {
     local claim examples e
     while IFS='|' read -r _ claim _ examples _; do
       claim=$(tr -d ' ' <<<"$claim")
-      for e in $(grep -o -E '\b[0-9][0-9]\b' <<<"$examples"); do
+      while read -r e; do
         mapped[$e]+=" $claim"
-      done
+      done < <(grep -o -E '\b[0-9][0-9]\b' <<<"$examples")
     done < <(grep -E '^\| [1-9][0-9]? \| [^[|][^|]* \| [0-9]{2}' docs/README.md)
     for num in "${!header[@]}"; do
       nclaims=$((nclaims + 1))
@@ -446,7 +444,9 @@ for f in "${files[@]}"; do
   want refs && check_line_refs "$f"
 done
 want refs && [ -f README.md ] && check_line_refs README.md
-want functions && check_functions "${files[@]}" $([ -f README.md ] && echo README.md)
+readme=()
+[ -f README.md ] && readme=(README.md)
+want functions && check_functions "${files[@]}" "${readme[@]}"
 want claims && check_claims
 
 echo "docs-check: $nsamples samples ($nran commands run), $nlinerefs lines searched for line numbers, $nfunctions functions, $nclaims claim lists: $failures problems"
