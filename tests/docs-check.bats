@@ -265,3 +265,20 @@ EOF2
     [ "$status" -eq 0 ]
   done
 }
+
+@test "docs-check: every command of the run sheet (docs/lecture.md) is re-run by make docs-check" {
+  # A command in a ```sh block must be the command of some ```output block of the page.
+  local sheet="$TOP_DIR/docs/lecture.md" cmd missing=0
+  [ -f "$sheet" ]
+  while IFS= read -r cmd; do
+    grep -q -F -x "\`\`\`output exact $cmd" "$sheet" ||
+      grep -q -F -x "\`\`\`output keys $cmd" "$sheet" ||
+      grep -q -F -x "\`\`\`output sorted $cmd" "$sheet" ||
+      grep -q -F -x "\`\`\`output shape $cmd" "$sheet" || {
+      echo "not re-run by docs-check: $cmd"
+      missing=1
+    }
+  done < <(awk '/^```sh$/ { on = 1; next } /^```/ { on = 0 } on && NF' "$sheet")
+  [ "$missing" -eq 0 ]
+  [ "$(grep -c '^```output ' "$sheet")" -ge 10 ]
+}
