@@ -282,3 +282,20 @@ EOF2
   [ "$missing" -eq 0 ]
   [ "$(grep -c '^```output ' "$sheet")" -ge 10 ]
 }
+
+@test "docs-check: sorted,shape takes rows in any order and bars of any length" {
+  printf 'timeline\n/page/2 |   ======= |\n/a      |=====      |\n' >"$FX/out"
+  page "" <<'EOF2'
+```output sorted,shape cat out
+timeline
+/a |==  |
+/page/1    |        ==|
+```
+EOF2
+  check
+  [ "$status" -eq 0 ]
+  printf 'timeline\n/page/2 |   ======= |\n/a      |=====      |\nextra\n' >"$FX/out"
+  check
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"+extra"* ]]
+}

@@ -19,6 +19,7 @@
 #      sorted  the masked lines in any order (completion order differs from run to run);
 #      shape   in order, with blanks removed and every run of one character cut to one
 #              character (timeline bars of any length, columns of any width);
+#      sorted,shape  both: in any order, each line by its shape (a concurrent timeline);
 #      keys    only the sample's lines with key=value pairs: some output line has the
 #              same first word and the same keys in the same order.
 #    `check` fails with a diff when a sample no longer matches; `update` rewrites each
@@ -109,13 +110,14 @@ match_sample() {
          END { exit bad }' "$work/o.k" "$work/s.k" >"$map"
     return
   fi
-  local mm=$m
-  [ "$m" = sorted ] && mm=exact
+  # sorted,shape: in any order, each line compared by its shape.
+  local mm=exact
+  [[ $m == *shape* ]] && mm=shape
   mask "$mm" <"$sample" >"$work/s.m"
   mask "$mm" <"$output" >"$work/o.m"
   # Ellipsis lines are found in the raw sample, where the masking cannot touch them.
   grep -n -E '^[[:space:]]*(\.\.\.|…)[[:space:]]*$' "$sample" | cut -d: -f1 >"$work/s.e"
-  awk -v mode="$m" '
+  awk -v mode="${m%%,*}" '
     FILENAME == ARGV[1] { ell[$0] = 1; next }
     FILENAME == ARGV[2] { o[FNR] = $0; m = FNR; next }
     { s[FNR] = $0; n = FNR }
@@ -173,15 +175,15 @@ match_sample() {
 
 # show_diff MODE SAMPLE OUTPUT: what a reader needs to see to fix a drifted sample.
 show_diff() {
-  local m=$1
-  [ "$m" = sorted ] && m=exact
+  local m=exact
+  [[ $1 == *shape* ]] && m=shape
   if [ "$1" = keys ]; then
     keys_of <"$2" | grep . >"$work/d.s"
     keys_of <"$3" | grep . >"$work/d.o"
   else
-    mask "$m" <"$2" >"$work/d.s"
+    grep -v -E '^[[:space:]]*(\.\.\.|…)[[:space:]]*$' "$2" | mask "$m" >"$work/d.s"
     mask "$m" <"$3" >"$work/d.o"
-    if [ "$1" = sorted ]; then
+    if [[ $1 == sorted* ]]; then
       sort -o "$work/d.s" "$work/d.s"
       sort -o "$work/d.o" "$work/d.o"
     fi
@@ -221,7 +223,7 @@ check_samples() {
     lineno=$((lineno + 1))
     if [ $in = 0 ]; then
       printf '%s\n' "$line" >>"$new"
-      if [[ $line =~ ^\`\`\`output[[:space:]]+([a-z]+)[[:space:]]+(.+)$ ]]; then
+      if [[ $line =~ ^\`\`\`output[[:space:]]+([a-z,]+)[[:space:]]+(.+)$ ]]; then
         in=1 info=$line start=$lineno
         : >"$body"
       fi
@@ -230,12 +232,12 @@ check_samples() {
     if [[ $line == '```'* ]]; then
       in=0
       nsamples=$((nsamples + 1))
-      [[ $info =~ ^\`\`\`output[[:space:]]+([a-z]+)[[:space:]]+(.+)$ ]]
+      [[ $info =~ ^\`\`\`output[[:space:]]+([a-z,]+)[[:space:]]+(.+)$ ]]
       local m=${BASH_REMATCH[1]} cmd=${BASH_REMATCH[2]}
       case $m in
-        exact | sorted | shape | keys) ;;
+        exact | sorted | shape | keys | sorted,shape) ;;
         *)
-          fail "$f:$start: unknown mode '$m' (exact, sorted, shape or keys)"
+          fail "$f:$start: unknown mode '$m' (exact, sorted, shape, sorted,shape or keys)"
           cat "$body" >>"$new"
           printf '%s\n' "$line" >>"$new"
           continue
