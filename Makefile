@@ -170,7 +170,7 @@ help:
 	@echo "  make pictures        the SVG timelines and 10's bars into docs/img/"
 	@echo "  make fuzz            libFuzzer on the URL, HTTP and link parsers (FUZZ_SECONDS=60 each)"
 	@echo "  make memcheck        every example under valgrind: no error, leak or open fd"
-	@echo "  make docs-check      re-run the docs' output samples; no line numbers, no stale names"
+	@echo "  make docs-check      re-run the docs' samples; no line numbers or stale names"
 	@echo "  make docs-update     rewrite the docs' output samples from a real run"
 	@echo "  make compile_commands.json   for clangd / clang-tidy"
 	@echo "  make clean           remove $(BUILD)/"
