@@ -138,12 +138,13 @@ pictures: $(BINS)
 
 # make docs-check: every docs sample marked ```output is re-run and compared (numbers masked),
 # no line numbers in the docs, every cited function() exists, claim numbers agree with the
-# examples' headers. make docs-update rewrites the samples from a real run.
+# examples' headers. make docs-update rewrites the samples that no longer match from a real
+# run; ALL=1 refreshes the figures of every sample (on an idle machine).
 docs-check: $(BINS)
 	@tests/docs-check.sh check
 
 docs-update: $(BINS)
-	@tests/docs-check.sh update
+	@tests/docs-check.sh update $(if $(filter 1,$(ALL)),--all)
 
 compile_commands.json:
 	@if command -v bear >/dev/null 2>&1; then \

@@ -186,7 +186,7 @@ EOF
   [ "$status" -eq 0 ]
 }
 
-@test "docs-check: update keeps an excerpt an excerpt and refreshes its numbers" {
+@test "docs-check: update leaves a matching sample alone; update --all refreshes its numbers" {
   page "" <<'EOF'
 ```output exact cat out
 took 9.999s on port 80
@@ -194,7 +194,11 @@ took 9.999s on port 80
 summary: a=5 b=6
 ```
 EOF
+  cp "$FX/docs/01-demo.md" "$BATS_TEST_TMPDIR/before"
   run "$CHECK" update --root "$FX"
+  [ "$status" -eq 0 ]
+  cmp "$FX/docs/01-demo.md" "$BATS_TEST_TMPDIR/before"
+  run "$CHECK" update --all --root "$FX"
   [ "$status" -eq 0 ]
   run cat "$FX/docs/01-demo.md"
   [[ "$output" == *$'took 0.123s on port 4567\n   ...\nsummary: a=1 b=2'* ]]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# docs-check.sh [check|update] [--root DIR] [--only samples|refs|functions|claims] [FILE.md...]
+# docs-check.sh [check|update [--all]] [--root DIR] [--only samples|refs|functions|claims] [FILE.md...]
 #
 # What `make docs-check` and `make docs-update` run. The docs must not drift from the code:
 #
@@ -23,9 +23,10 @@
 #      keys    only the sample's lines with key=value pairs: some output line has the
 #              same first word and the same keys in the same order.
 #    `check` fails with a diff when a sample no longer matches; `update` rewrites each
-#    sample from a real run (an excerpt keeps its shape: its lines are replaced by the
-#    lines they matched, or re-cut from the top and bottom of the output when it no
-#    longer matches).
+#    sample that no longer matches from a real run (an excerpt keeps its shape: it is
+#    re-cut from the top and bottom of the output, and a line between two `...` becomes
+#    the output line most like it). `update --all` also refreshes the numbers of the
+#    samples that still match (run it on an idle machine: the figures land in the docs).
 # 2. No line numbers: `file.c:123` and "line 175" in prose go stale at the next edit; cite
 #    the function instead. (Samples marked as output are exempt: they are re-checked.)
 # 3. Every function cited in backticks as `name()` (empty parentheses; `f(x)` is code to type)
@@ -42,6 +43,7 @@ set -u
 export LC_ALL=C
 
 mode=check
+all=0
 root=
 only=
 files=()
@@ -50,6 +52,7 @@ while [ $# -gt 0 ]; do
     check | update) mode=$1 ;;
     --root) root=$2; shift ;;
     --only) only=$2; shift ;;
+    --all) all=1 ;;
     -h | --help) sed -n '2,/^set -u/p' "$0" | sed 's/^# \{0,1\}//;/^set -u/d'; exit 0 ;;
     -*) echo "docs-check: unknown option $1" >&2; exit 2 ;;
     *) files+=("$1") ;;
@@ -247,7 +250,7 @@ check_samples() {
       run_command "$cmd"
       out=$ran_out
       if match_sample "$m" "$body" "$out" "$work/map"; then
-        if [ "$mode" = update ]; then
+        if [ "$mode" = update ] && [ "$all" = 1 ]; then
           refresh_matched "$body" "$out" "$work/map" >>"$new"
         else
           cat "$body" >>"$new"
