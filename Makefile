@@ -3,6 +3,7 @@
 #   make                 build every example into build/bin/ and common/ into build/lib/
 #   make run-03          build and run example 03 (fetch examples get their own lab server)
 #   make test            run the bats suite; ends with "N passed, M failed"
+#   make test-03         build what example 03 needs and run its tests only
 #   make help            every target and every example, with its one-line purpose
 #
 # Knobs: CC=clang  WERROR=1  SAN=address,undefined (or SAN=thread)  V=1  BUILD=dir  POLLER=poll
@@ -21,8 +22,13 @@ CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT      ?= -O2 -g
 CFLAGS   ?=
-CPPFLAGS += -iquote common -MMD -MP
-LDLIBS   += -pthread
+CPPFLAGS ?=
+# The build's own flags live apart from CPPFLAGS, LDFLAGS and LDLIBS, so that a command
+# line such as `make CPPFLAGS=-DX` adds to them instead of replacing the include path.
+ALL_CPPFLAGS = -iquote common -MMD -MP $(CPPFLAGS)
+ALL_CFLAGS   = $(CSTD) $(OPT) $(WARN) -pthread $(CFLAGS)
+ALL_LDFLAGS  = $(LDFLAGS)
+ALL_LDLIBS   = $(LDLIBS) -pthread
 # POLLER=poll: the portable build, as on macOS/BSD: no epoll and no /proc-only code, so the
 # fallbacks run here too (the programs wait with poll() or select()). Own directory.
 ifneq ($(strip $(POLLER)),)
@@ -30,16 +36,29 @@ ifneq ($(POLLER),poll)
 $(error POLLER=$(POLLER): the only value is POLLER=poll (the default has epoll where there is one))
 endif
 OUT := $(OUT)/poller-poll
-CPPFLAGS += -DASYNCLAB_PORTABLE
+ALL_CPPFLAGS += -DASYNCLAB_PORTABLE
 endif
-ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) -pthread $(CFLAGS)
 ifeq ($(WERROR),1)
 ALL_CFLAGS += -Werror
 endif
 ifneq ($(strip $(SAN)),)
-ALL_CFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer
-LDFLAGS    += -fsanitize=$(SAN)
+ALL_CFLAGS  += -fsanitize=$(SAN) -fno-omit-frame-pointer
+ALL_LDFLAGS += -fsanitize=$(SAN)
 endif
+
+# Flags are part of the build: $(OUT)/flags holds the compiler and every flag, and is
+# rewritten only when they change (make CC=clang, WERROR=1, OPT=-O0, ...). Every object
+# and program depends on it, so a changed flag rebuilds them, and an unchanged one
+# rebuilds nothing.
+FLAGS_FILE := $(OUT)/flags
+FLAGS_NOW  := $(strip $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) link: $(ALL_LDFLAGS) $(ALL_LDLIBS))
+ifneq ($(FLAGS_NOW),$(file <$(FLAGS_FILE)))
+$(shell mkdir -p $(OUT))
+$(file >$(FLAGS_FILE),$(FLAGS_NOW))
+endif
+# For `make clean all`, where clean has removed the file written above.
+$(FLAGS_FILE):
+	@mkdir -p $(@D) && printf '%s\n' '$(subst ','\'',$(FLAGS_NOW))' >$@
 
 # V=1 shows the commands; otherwise one short line per step.
 ifeq ($(V),1)
@@ -60,6 +79,7 @@ LIB       := $(OUT)/lib/libcommon.a
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRCS))
 RUNS      := $(addprefix run-,$(NUMBERS))
+TEST_RUNS := $(addprefix test-,$(NUMBERS))
 # Examples whose header has a " * Lab server:" line fetch pages: make run-NN starts a server.
 LAB_SRCS  := $(shell grep -l '^ \* Lab server:' $(EXAMPLES) /dev/null)
 
@@ -67,31 +87,31 @@ LAB_SRCS  := $(shell grep -l '^ \* Lab server:' $(EXAMPLES) /dev/null)
 # Keep object files: they are intermediate in a pattern chain, and make would delete them.
 .SECONDARY:
 .PHONY: all unit test clean help compile_commands.json compare bench pictures fuzz memcheck \
-        docs-check docs-update $(RUNS)
+        docs-check docs-update run test-width $(RUNS) $(TEST_RUNS)
 
 all: $(BINS) $(UNIT_BINS)
 
 unit: $(UNIT_BINS)
 
-$(OUT)/obj/%.o: %.c
+$(OUT)/obj/%.o: %.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(OUT)/bin/%: $(OUT)/obj/examples/%.o $(LIB)
+$(OUT)/bin/%: $(OUT)/obj/examples/%.o $(LIB) $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< $(LIB) $(ALL_LDLIBS) -o $@
 
-$(OUT)/unit/%: $(OUT)/obj/tests/unit/%.o $(LIB)
+$(OUT)/unit/%: $(OUT)/obj/tests/unit/%.o $(LIB) $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< $(LIB) $(ALL_LDLIBS) -o $@
 
 -include $(LIB_OBJS:.o=.d) $(patsubst %,$(OUT)/obj/examples/%.d,$(NAMES)) \
          $(patsubst tests/unit/%.c,$(OUT)/obj/tests/unit/%.d,$(UNIT_SRCS))
@@ -107,11 +127,53 @@ $(RUNS): run-%: $$(addprefix $(OUT)/bin/,$$(filter $$*-$$(PERCENT),$(NAMES))) \
 	@BIN_DIR="$(OUT)/bin" URL="$(URL)" PAGES="$(PAGES)" DELAY="$(DELAY)" \
 	    tests/lab-run.sh "$(filter examples/$*-%,$(EXAMPLES))" $(ARGS)
 
-# The bats suite: tests/run-bats.sh counts results and prints "N passed, M failed".
+# The bats suite: tests/run-bats.sh runs the files in parallel where GNU parallel is
+# installed, reports the wall time and ends with "N passed, M failed".
 TESTS ?= tests
 test: all
 	@BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
 	    tests/run-bats.sh $(TESTS)
+
+# make test-NN: build only what example NN's tests run (the examples its bats file names,
+# the lab server, the unit drivers if it uses them) and run that file, plus the shared
+# robustness contract restricted to NN when NN is one of its clients.
+test_file  = $(firstword $(wildcard tests/$(1)-*.bats))
+test_needs = $(addprefix $(OUT)/bin/,$(filter $(NAMES),00-labserver \
+               $(shell grep -ho '[0-9][0-9]-[a-z0-9-]*' $(call test_file,$(1)) /dev/null))) \
+             $(if $(shell grep -l 'UNIT_DIR\|run_unit' $(call test_file,$(1)) /dev/null),$(UNIT_BINS))
+robustness_for = $(if $(shell grep -sx ' *$(1)' tests/robustness.bats),tests/robustness.bats)
+$(TEST_RUNS): test-%: $$(call test_needs,$$*)
+	@BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
+	    EXAMPLES_UNDER_TEST="$(filter $*-%,$(NAMES))" tests/run-bats.sh $(call test_file,$*) \
+	    $(call robustness_for,$(filter $*-%,$(NAMES)))
+
+# A typo gets an answer instead of "No rule to make target": make run-3 suggests run-03,
+# make run-99 and make run list the examples. (Pattern rules: the explicit run-NN and
+# test-NN above win for the examples that exist.)
+list_examples = for f in $(EXAMPLES); do n=$$(basename $$f .c); \
+	printf '  %s-%s  %s\n' $(1) "$${n%%-*}" "$$n"; done
+run:
+	@{ echo "make run-NN builds and runs example NN; the examples:"; \
+	   $(call list_examples,run); } >&2; exit 2
+define typo_hint
+goal=$@; kind=$${goal%%-*}; stem=$*; \
+num=$$(printf '%s' "$${stem%%-*}" | sed -n 's/^0*\([0-9]\{1,2\}\)$$/\1/p'); \
+if [ -n "$$num" ]; then \
+    guess=$$(printf '%02d' "$$num"); \
+    case " $(NUMBERS) " in *" $$guess "*) \
+        echo "$$goal: did you mean $$kind-$$guess? (make help lists them)" >&2; exit 2;; \
+    esac; \
+fi; \
+for n in $(NAMES); do case $$n in *"$$stem"*) \
+    echo "$$goal: did you mean $$kind-$${n%%-*}? (make help lists them)" >&2; exit 2;; \
+esac; done; \
+{ echo "$$goal: there is no example $$stem; the examples:"; \
+  $(call list_examples,$$kind); } >&2; exit 2
+endef
+run-%:
+	@$(typo_hint)
+test-%:
+	@$(typo_hint)
 
 compare: $(BINS)
 	@BIN_DIR="$(OUT)/bin" PAGES="$(PAGES)" DELAY="$(DELAY)" tests/compare.sh
@@ -146,12 +208,15 @@ docs-check: $(BINS)
 docs-update: $(BINS)
 	@tests/docs-check.sh update $(if $(filter 1,$(ALL)),--all)
 
+# make compile_commands.json: every compile command, for clangd and clang-tidy. It rebuilds
+# everything once in a directory of its own ($(BUILD)/compdb), so no other build is touched.
+COMPDB := $(BUILD)/compdb
 compile_commands.json:
 	@if command -v bear >/dev/null 2>&1; then \
-	    $(MAKE) -s clean && bear -- $(MAKE) -s all; \
+	    bear --output $@ -- $(MAKE) -s -B BUILD=$(COMPDB) SAN= all; \
 	elif command -v clang >/dev/null 2>&1; then \
-	    $(MAKE) -s clean && $(MAKE) -s all CC=clang CFLAGS='-MJ $$@.json' && \
-	    { echo '['; find $(OUT)/obj -name '*.o.json' -exec cat {} + | sed '$$ s/,$$//'; echo ']'; } > $@; \
+	    rm -rf $(COMPDB) && $(MAKE) -s BUILD=$(COMPDB) SAN= CC=clang CFLAGS='-MJ $$@.json' all && \
+	    { echo '['; find $(COMPDB)/obj -name '*.o.json' -exec cat {} + | sed '$$ s/,$$//'; echo ']'; } > $@; \
 	else \
 	    echo "compile_commands.json needs bear or clang: apt-get install bear" >&2; exit 1; \
 	fi
@@ -159,17 +224,21 @@ compile_commands.json:
 clean:
 	rm -rf $(BUILD)
 
+# make help fits an 80-column terminal: each example's purpose (the first line of its
+# source) is folded under its name.
 help:
 	@echo "asynclab — how a program waits, one numbered example at a time"
 	@echo
 	@echo "Targets:"
 	@echo "  make                 build everything into $(OUT)/"
-	@echo "  make run-NN          build and run example NN (fetch examples start a lab server)"
-	@echo "  make test            run the bats suite (TESTS=file.bats for one file)"
+	@echo "  make run-NN          build and run example NN (and a lab server if needed)"
+	@echo "  make test-NN         build what example NN needs and run its tests only"
+	@echo "  make test            the whole bats suite (TESTS=file.bats for one file)"
 	@echo "  make compare         every crawler against one lab server, one table"
-	@echo "  make bench           10's cost table and the compare table into docs/results.md"
+	@echo "  make bench           10's cost table and compare's table into docs/results.md"
 	@echo "  make pictures        the SVG timelines and 10's bars into docs/img/"
-	@echo "  make fuzz            libFuzzer on the URL, HTTP and link parsers (FUZZ_SECONDS=60 each)"
+	@echo "  make fuzz            libFuzzer on the URL, HTTP and link parsers"
+	@echo "                       (FUZZ_SECONDS=60 each)"
 	@echo "  make memcheck        every example under valgrind: no error, leak or open fd"
 	@echo "  make docs-check      re-run the docs' samples; no line numbers or stale names"
 	@echo "  make docs-update     rewrite the docs' output samples from a real run"
@@ -177,11 +246,12 @@ help:
 	@echo "  make clean           remove $(BUILD)/"
 	@echo
 	@echo "Knobs: ARGS=\"...\" URL=http://host:port/ PAGES=N DELAY=MS CC=clang WERROR=1"
+	@echo "       OPT=-O0 CFLAGS=... CPPFLAGS=... (a changed flag rebuilds)"
 	@echo "       SAN=address,undefined | SAN=thread  V=1  BUILD=dir"
 	@echo
-	@echo "Examples:"
+	@echo "Examples (make run-NN runs one, make test-NN tests it):"
 	@for f in $(EXAMPLES); do \
 	    n=$$(basename $$f .c); \
-	    purpose=$$(sed -n '1s/^\/\* *[^ ]* *[—-]* *//p' $$f); \
-	    printf '  make run-%s   %-26s %s\n' "$${n%%-*}" "$$n" "$$purpose"; \
+	    sed -n '1s/^\/\* *[^ ]* *[—-]* *//p' $$f | fold -s -w 52 | \
+	        awk -v n="$$n" '{ sub(/ +$$/, ""); printf "  %-24s%s\n", NR == 1 ? n : "", $$0 }'; \
 	done

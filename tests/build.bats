@@ -7,12 +7,20 @@
 load test_helper
 
 setup() {
-  unset MAKEFLAGS MFLAGS MAKELEVEL BUILD SAN V TESTS ARGS URL PAGES DELAY
+  unset MAKEFLAGS MFLAGS MAKELEVEL BUILD SAN V TESTS ARGS URL PAGES DELAY EXAMPLES_UNDER_TEST
+}
+
+# outside_bats COMMAND...: run COMMAND (a nested bats run) as from a shell: without this
+# bats' variables, and without its libexec directory in PATH (whose `bats` is internal).
+outside_bats() {
+  local path
+  path=$(tr ':' '\n' <<<"$PATH" | grep -v 'bats-core' | paste -sd: -)
+  env -i PATH="$path" HOME="${HOME:-/tmp}" TMPDIR="${TMPDIR:-/tmp}" ${JOBS:+JOBS="$JOBS"} "$@"
 }
 
 setup_file() {
   # `make test` exports its command line (BUILD=, SAN=, ...) to what it runs: not to these.
-  unset MAKEFLAGS MFLAGS MAKELEVEL BUILD SAN V TESTS ARGS URL PAGES DELAY
+  unset MAKEFLAGS MFLAGS MAKELEVEL BUILD SAN V TESTS ARGS URL PAGES DELAY EXAMPLES_UNDER_TEST
   TREE="$BATS_FILE_TMPDIR/tree"
   mkdir -p "$TREE"
   cp -r "$TOP_DIR/Makefile" "$TOP_DIR/examples" "$TOP_DIR/common" "$TOP_DIR/tests" "$TREE/"
@@ -57,12 +65,17 @@ setup_file() {
 @test "build: make help lists every example with the purpose from its first line" {
   run make -C "$TREE" -s help
   [ "$status" -eq 0 ]
+  # The purpose is folded under the name to fit 80 columns: compare with spaces squeezed.
+  local flat
+  flat=$(printf '%s\n' "$output" | tr -s ' \n' '  ')
+  [[ "$output" == *"make test-NN "* ]] || { echo "make help does not mention test-NN"; return 1; }
   for src in "$TREE"/examples/[0-9][0-9]-*.c; do
     name=$(basename "$src" .c)
     purpose=$(sed -n '1s/^\/\* *[^ ]* *— *//p' "$src")
     [ -n "$purpose" ] || { echo "$name: no purpose on its first line"; return 1; }
-    grep -qF "make run-${name%%-*}   $name" <<<"$output" || { echo "$name missing"; return 1; }
-    grep -qF "$purpose" <<<"$output" || { echo "$name: purpose '$purpose' missing"; return 1; }
+    grep -qE "^  $name +[^ ]" <<<"$output" || { echo "$name missing"; return 1; }
+    [[ "$flat" == *" $name $(tr -s ' ' <<<"$purpose")"* ]] ||
+      { echo "$name: purpose '$purpose' missing"; return 1; }
   done
 }
 
@@ -99,9 +112,133 @@ setup_file() {
   [[ "$output" == *"summary: pages=3 errors=1 "* ]]
 }
 
-@test "build: make run for an example that does not exist fails" {
+@test "build: make run for an example that does not exist fails and lists the examples" {
   run make -C "$TREE" -s run-98
   [ "$status" -ne 0 ]
+  [[ "${lines[0]}" == "run-98: there is no example 98; the examples:" ]]
+  local src
+  for src in "$TREE"/examples/[0-9][0-9]-*.c; do
+    src=$(basename "$src" .c)
+    grep -qx "  run-${src%%-*}  $src" <<<"$output" || { echo "run-98: $src not listed"; return 1; }
+  done
+  run make -C "$TREE" -s run
+  [ "$status" -ne 0 ]
+  [[ "${lines[0]}" == "make run-NN builds and runs example NN; the examples:" ]]
+  grep -qx "  run-05  05-select-fetch" <<<"$output"
+  run make -C "$TREE" -s test-98
+  [ "$status" -ne 0 ]
+  grep -qx "  test-05  05-select-fetch" <<<"$output"
+}
+
+@test "build: a typo in run-NN or test-NN gets the example it meant" {
+  run make -C "$TREE" -s run-3
+  [ "$status" -ne 0 ]
+  [ "${lines[0]}" = "run-3: did you mean run-03? (make help lists them)" ]
+  run make -C "$TREE" -s test-5
+  [ "$status" -ne 0 ]
+  [ "${lines[0]}" = "test-5: did you mean test-05? (make help lists them)" ]
+  run make -C "$TREE" -s run-select
+  [ "${lines[0]}" = "run-select: did you mean run-05? (make help lists them)" ]
+}
+
+@test "build: make test-NN runs that example's tests, and robustness for that client only" {
+  # 02: its own file, nothing else; the count is the number of @test lines in it.
+  run outside_bats make -C "$TREE" -s test-02
+  [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+  local n
+  n=$(grep -c '^@test ' "$TREE/tests/02-threads.bats")
+  [ "${lines[${#lines[@]} - 1]}" = "$n passed, 0 failed" ]
+  [[ "$output" == *"s wall time"* ]]
+  ! grep -E '^(not )?ok ' <<<"$output" | grep -v '^ok [0-9]* 02: ' # only 02's, all ok
+  # 05: its file (with the crawler contract it loads) and robustness.bats told to test 05.
+  run make -C "$TREE" -n test-05
+  [[ "$output" == *'EXAMPLES_UNDER_TEST="05-select-fetch"'* ]]
+  [[ "$output" == *"tests/run-bats.sh tests/05-select-fetch.bats"*"tests/robustness.bats"* ]]
+  run make -C "$TREE" -n test-01
+  [[ "$output" != *"robustness"* ]]
+  # under_test is what robustness.bats asks.
+  EXAMPLES_UNDER_TEST=05-select-fetch under_test 05-select-fetch
+  ! EXAMPLES_UNDER_TEST=05-select-fetch under_test 03-blocking-fetch
+  EXAMPLES_UNDER_TEST= under_test 03-blocking-fetch
+}
+
+@test "build: make test-NN builds what NN's tests run, not the other examples" {
+  touch "$TREE/examples/07-coroutine-crawl.c" "$TREE/examples/04-busy-loop.c"
+  run make -C "$TREE" -n V=1 test-04
+  [[ "$output" == *"-c examples/04-busy-loop.c"* ]] # 04 itself
+  [[ "$output" != *"-c examples/07-coroutine-crawl.c"* ]] # not named by 04's tests
+  make -C "$TREE" -s all
+}
+
+# Flags are part of the build. Dry runs (-n) show what a change would rebuild; the real
+# builds stay on one object, and the end puts the default flags back, so that the tests
+# after this one find the copy built as before.
+@test "build: a changed CC, CFLAGS, OPT, WERROR or CPPFLAGS rebuilds; the same flags do not" {
+  local flags="$TREE/build/flags" sources
+  make -C "$TREE" -q all
+  [ -f "$flags" ]
+  cp -p "$flags" "$BATS_TEST_TMPDIR/flags"
+  sources=$(ls "$TREE"/common/*.c "$TREE"/examples/*.c "$TREE"/tests/unit/*.c | wc -l)
+  local change
+  for change in CC=clang WERROR=1 OPT=-O0 CFLAGS=-U__linux__ CPPFLAGS=-DASYNCLAB_X; do
+    [ "${change%%=*}" != CC ] || command -v clang >/dev/null || continue
+    run make -C "$TREE" -n V=1 "$change" all
+    [ "$(grep -c -- ' -c ' <<<"$output")" -eq "$sources" ] ||
+      { echo "$change: $(grep -c -- ' -c ' <<<"$output") of $sources sources recompiled"; return 1; }
+  done
+  # CPPFLAGS from the command line adds to the include path instead of replacing it.
+  local obj=build/obj/examples/01-fork-exec.o
+  run make -C "$TREE" V=1 CPPFLAGS=-DASYNCLAB_X "$obj"
+  [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+  [[ "$output" == *"-iquote common"*"-DASYNCLAB_X"* ]]
+  # Same flags again: the flags file is not rewritten, nothing is rebuilt.
+  cp -p "$flags" "$BATS_TEST_TMPDIR/flags-x"
+  sleep 1 # a rewrite would show in the time stamp, whose resolution may be a second
+  make -C "$TREE" -q CPPFLAGS=-DASYNCLAB_X "$obj"
+  [ "$flags" -nt "$BATS_TEST_TMPDIR/flags-x" ] && { echo "flags rewritten"; return 1; }
+  cmp "$flags" "$BATS_TEST_TMPDIR/flags-x"
+  # Back to the default flags: only the one object built with others is rebuilt.
+  cp -p "$BATS_TEST_TMPDIR/flags" "$flags"
+  touch "$TREE/examples/01-fork-exec.c"
+  run make -C "$TREE" -n V=1 all
+  [ "$(grep -c -- ' -c ' <<<"$output")" -eq 1 ] || { echo "$output"; return 1; }
+  make -C "$TREE" -s all
+  make -C "$TREE" -q all
+}
+
+@test "build: make compile_commands.json lists every source and leaves the build alone" {
+  command -v bear >/dev/null || command -v clang >/dev/null ||
+    skip "make compile_commands.json needs bear or clang"
+  make -C "$TREE" -q all
+  run make -C "$TREE" -s OPT=-O0 compile_commands.json # -O0: the same commands, sooner
+  [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+  local src
+  for src in "$TREE"/common/*.c "$TREE"/examples/*.c; do
+    grep -q "\"file\": *\"[^\"]*${src#"$TREE"/}\"" "$TREE/compile_commands.json" ||
+      { echo "compile_commands.json misses ${src#"$TREE"/}"; return 1; }
+  done
+  make -C "$TREE" -q all # the default build is still there and up to date
+  [ -x "$TREE/build/bin/01-fork-exec" ]
+}
+
+@test "build: run-bats.sh runs files side by side with GNU parallel, one by one without" {
+  local dir="$BATS_TEST_TMPDIR/suite"
+  mkdir -p "$dir" "$BATS_TEST_TMPDIR/no-parallel"
+  printf '@test "a" { true; }\n@test "b" { true; }\n' >"$dir/a.bats"
+  printf '@test "c" { true; }\n@test "d" { false; }\n' >"$dir/b.bats"
+  # A `parallel` that is not GNU parallel (moreutils has one) counts as absent.
+  printf '#!/bin/sh\necho "parallel from moreutils"\nexit 1\n' >"$BATS_TEST_TMPDIR/no-parallel/parallel"
+  chmod +x "$BATS_TEST_TMPDIR/no-parallel/parallel"
+  PATH="$BATS_TEST_TMPDIR/no-parallel:$PATH" run outside_bats "$TREE/tests/run-bats.sh" "$dir"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"GNU parallel is not installed, so the files run one after another"* ]]
+  [[ "$output" =~ run-bats:\ [0-9]+\.[0-9]\ s\ wall\ time,\ one\ file\ after\ another ]]
+  [ "${lines[${#lines[@]} - 1]}" = "3 passed, 1 failed" ]
+  parallel --version 2>/dev/null | grep -q '^GNU parallel' || skip "GNU parallel is not installed"
+  JOBS=2 run outside_bats "$TREE/tests/run-bats.sh" "$dir"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"wall time, up to 2 files at a time"* ]]
+  [ "${lines[${#lines[@]} - 1]}" = "3 passed, 1 failed" ]
 }
 
 @test "build: every example answers --help (exit 0, a usage line) and refuses a bogus option (exit 2)" {

@@ -30,7 +30,7 @@ teardown_file() {
 present() {
   local name
   for name in "${CLIENTS[@]}"; do
-    [ -x "$BIN_DIR/$name" ] && echo "$name"
+    [ -x "$BIN_DIR/$name" ] && under_test "$name" && echo "$name"
   done
 }
 

@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# run-bats.sh [FILES or DIRS...] — run the bats suite and end with "N passed, M failed".
+# run-bats.sh [FILES or DIRS...] — run the bats suite, report its wall time and end with
+# "N passed, M failed".
 #
+# Where GNU parallel is installed, the files run side by side (bats --jobs; JOBS=N sets
+# how many, default 3 per core: most tests wait on a lab server, not on a CPU), the tests
+# inside one file one after another, in order, as they are written. Without it the files
+# run one after another, and a note says how to get the faster run.
 # bats' TAP output has no closing count, so this script counts the "ok" and "not ok" lines
 # itself (skipped tests are reported apart). Exit status: 0 only if nothing failed and
 # at least one test ran.
@@ -14,7 +19,23 @@ fi
 log=$(mktemp "${TMPDIR:-/tmp}/asynclab-tap.XXXXXX")
 trap 'rm -f "$log"' EXIT
 
-bats --tap "$@" | tee "$log"
+cores=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+jobs=${JOBS:-$((3 * cores))}
+how="one file after another"
+parallel_opts=()
+if [ "$jobs" -gt 1 ]; then
+  if parallel --version 2>/dev/null | grep -q '^GNU parallel'; then
+    parallel_opts=(--jobs "$jobs" --no-parallelize-within-files)
+    how="up to $jobs files at a time"
+  else
+    echo "run-bats: GNU parallel is not installed, so the files run one after another" \
+      "(apt-get install parallel for a faster run)" >&2
+  fi
+fi
+
+start=$(date +%s%N)
+bats --tap --timing "${parallel_opts[@]}" "$@" | tee "$log"
+end=$(date +%s%N)
 passed=$(grep -c -E '^ok [0-9]+ ' "$log" | head -1)
 skipped=$(grep -c -E '^ok [0-9]+ .*# skip' "$log" | head -1)
 failed=$(grep -c -E '^not ok [0-9]+ ' "$log" | head -1)
@@ -27,6 +48,13 @@ if [ "$((passed + failed))" -eq 0 ]; then
   echo "run-bats: no test ran" >&2
   failed=1
 fi
+# The slowest test (bats --timing appends "in N ms" to each result) and the wall time.
+slowest=$(sed -n 's/^ok [0-9]* \(.*\) in \([0-9]*\)ms\( #.*\)\{0,1\}$/\2 \1/p' "$log" |
+  sort -rn | head -n 1)
+[ -z "$slowest" ] ||
+  printf 'run-bats: slowest test %.1f s: %.60s\n' "$(awk -v ms="${slowest%% *}" 'BEGIN { print ms / 1000 }')" \
+    "${slowest#* }"
+printf 'run-bats: %.1f s wall time, %s\n' "$(awk -v ns="$((end - start))" 'BEGIN { print ns / 1e9 }')" "$how"
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"
 else

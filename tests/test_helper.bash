@@ -37,6 +37,14 @@ assert_summary_keys() {
   [ "$keys" = "$* " ] || { echo "summary keys: '$keys', expected '$* '"; return 1; }
 }
 
+# under_test NAME: true unless `make test-NN` restricted the run to other examples
+# (EXAMPLES_UNDER_TEST="05-select-fetch"): files that loop over every example, such as
+# robustness.bats, test only those.
+under_test() {
+  [ -z "${EXAMPLES_UNDER_TEST:-}" ] && return 0
+  [[ " $EXAMPLES_UNDER_TEST " == *" $1 "* ]]
+}
+
 # --- the lab server, for files that need one --------------------------------------------
 #
 # start_labserver [OPTIONS...]: start 00-labserver on a free port and set LAB_URL,
