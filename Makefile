@@ -52,9 +52,13 @@ endif
 # rebuilds nothing.
 FLAGS_FILE := $(OUT)/flags
 FLAGS_NOW  := $(strip $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) link: $(ALL_LDFLAGS) $(ALL_LDLIBS))
+# (Goals that build nothing leave it alone.)
+BUILDS_SOMETHING := $(if $(MAKECMDGOALS),$(filter-out help clean run,$(MAKECMDGOALS)),all)
+ifneq ($(BUILDS_SOMETHING),)
 ifneq ($(FLAGS_NOW),$(file <$(FLAGS_FILE)))
 $(shell mkdir -p $(OUT))
 $(file >$(FLAGS_FILE),$(FLAGS_NOW))
+endif
 endif
 # For `make clean all`, where clean has removed the file written above.
 $(FLAGS_FILE):
@@ -129,10 +133,16 @@ $(RUNS): run-%: $$(addprefix $(OUT)/bin/,$$(filter $$*-$$(PERCENT),$(NAMES))) \
 
 # The bats suite: tests/run-bats.sh runs the files in parallel where GNU parallel is
 # installed, reports the wall time and ends with "N passed, M failed".
-TESTS ?= tests
+# tests/width.bats runs every example at full size, which takes longer than all the rest:
+# `make test-width` runs it (its tests side by side), and so does .ci/run.
+TESTS ?= $(filter-out tests/width.bats,$(sort $(wildcard tests/*.bats)))
 test: all
 	@BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
 	    tests/run-bats.sh $(TESTS)
+
+test-width: all
+	@BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
+	    WITHIN_FILES=1 tests/run-bats.sh tests/width.bats
 
 # make test-NN: build only what example NN's tests run (the examples its bats file names,
 # the lab server, the unit drivers if it uses them) and run that file, plus the shared
@@ -234,6 +244,7 @@ help:
 	@echo "  make run-NN          build and run example NN (and a lab server if needed)"
 	@echo "  make test-NN         build what example NN needs and run its tests only"
 	@echo "  make test            the whole bats suite (TESTS=file.bats for one file)"
+	@echo "  make test-width      every example's output fits 80 columns (slow)"
 	@echo "  make compare         every crawler against one lab server, one table"
 	@echo "  make bench           10's cost table and compare's table into docs/results.md"
 	@echo "  make pictures        the SVG timelines and 10's bars into docs/img/"

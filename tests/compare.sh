@@ -5,6 +5,7 @@
 # aside). Its " * Compare: ARGS" line, if any, gives the options it runs with here, e.g.
 # 04's --juggle; "Compare: own server ARGS" runs it through lab-run.sh with a server of its
 # own (09 needs a special one). Each run must end with the fetch examples' summary line.
+# Everything it prints fits 80 columns.
 set -u
 cd "$(dirname "$0")/.."
 bin_dir=${BIN_DIR:-build/bin}
@@ -24,9 +25,21 @@ done
 [ -s "$work/port" ] || { echo "compare: the lab server did not start" >&2; exit 1; }
 url="http://127.0.0.1:$(cat "$work/port")/"
 
-echo "make compare: every crawler against one lab server ($url, $pages pages, ${delay} ms delay)"
+echo "make compare: every crawler against one lab server"
+echo "($url, $pages pages, ${delay} ms delay)"
 echo
-printf '%-30s %6s %6s %9s %9s %6s %9s %5s\n' example pages errors wall cpu cpu% rss peak
+# 80 columns: the label column is as wide as the longest label, the figures take 48.
+row() { printf "%-${width}s %5s %6s %7s %6s %5s %8s %4s\n" "$@"; }
+labels=()
+width=7
+for src in examples/[0-9][0-9]-*.c; do
+  grep -q '^ \* Lab server:' "$src" && [ "$(basename "$src" .c)" != 00-labserver ] || continue
+  compare_args=$(sed -n 's/^ \* Compare: *//p' "$src" | head -n 1)
+  label="$(basename "$src" .c) ${compare_args#own server }"
+  label=${label% }
+  [ ${#label} -le "$width" ] || width=${#label}
+done
+row example pages errors wall cpu cpu% rss peak
 status=0
 for src in examples/[0-9][0-9]-*.c; do
   name=$(basename "$src" .c)
@@ -42,17 +55,18 @@ for src in examples/[0-9][0-9]-*.c; do
   fi
   line=$(printf '%s\n' "$out" | grep '^summary: ' | tail -n 1)
   if [ -z "$line" ]; then
-    printf '%-30s  failed: %s\n' "$label" "$(head -n 1 "$work/err")"
+    printf '%s  failed:\n' "$label"
+    head -n 1 "$work/err" | cut -c 1-76 | sed 's/^/    /' # the reason, on a line of its own
     status=1
     continue
   fi
   v() { printf '%s\n' "$line" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-  printf '%-30s %6s %6s %9s %9s %6s %9s %5s\n' "$label" "$(v pages)" "$(v errors)" "$(v wall)" \
-    "$(v cpu)" "$(v 'cpu%')" "$(v rss)" "$(v peak)"
+  row "${label% }" "$(v pages)" "$(v errors)" "$(v wall)" "$(v cpu)" "$(v 'cpu%')" "$(v rss)" \
+    "$(v peak)"
 done
 kill -TERM $server 2>/dev/null
 wait $server 2>/dev/null
 echo
-echo "the shared lab server over all the runs above (examples with their own server aside):"
+echo "the shared lab server over the runs above (own-server runs aside):"
 grep '^server:' "$work/server.log" | tail -n 1
 exit $status

@@ -5,7 +5,8 @@
 # Where GNU parallel is installed, the files run side by side (bats --jobs; JOBS=N sets
 # how many, default 3 per core: most tests wait on a lab server, not on a CPU), the tests
 # inside one file one after another, in order, as they are written. Without it the files
-# run one after another, and a note says how to get the faster run.
+# run one after another, and a note says how to get the faster run. WITHIN_FILES=1 lets the
+# tests of one file run side by side too (for files whose tests share nothing).
 # bats' TAP output has no closing count, so this script counts the "ok" and "not ok" lines
 # itself (skipped tests are reported apart). Exit status: 0 only if nothing failed and
 # at least one test ran.
@@ -27,6 +28,10 @@ if [ "$jobs" -gt 1 ]; then
   if parallel --version 2>/dev/null | grep -q '^GNU parallel'; then
     parallel_opts=(--jobs "$jobs" --no-parallelize-within-files)
     how="up to $jobs files at a time"
+    if [ "${WITHIN_FILES:-}" = 1 ]; then
+      parallel_opts=(--jobs "$jobs")
+      how="up to $jobs tests at a time"
+    fi
   else
     echo "run-bats: GNU parallel is not installed, so the files run one after another" \
       "(apt-get install parallel for a faster run)" >&2
