@@ -52,8 +52,8 @@ endif
 # rebuilds nothing.
 FLAGS_FILE := $(OUT)/flags
 FLAGS_NOW  := $(strip $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) link: $(ALL_LDFLAGS) $(ALL_LDLIBS))
-# (Goals that build nothing leave it alone.)
-BUILDS_SOMETHING := $(if $(MAKECMDGOALS),$(filter-out help clean run,$(MAKECMDGOALS)),all)
+# (Goals that build nothing here leave it alone.)
+BUILDS_SOMETHING := $(if $(MAKECMDGOALS),$(filter-out help clean run compile_commands.json,$(MAKECMDGOALS)),all)
 ifneq ($(BUILDS_SOMETHING),)
 ifneq ($(FLAGS_NOW),$(file <$(FLAGS_FILE)))
 $(shell mkdir -p $(OUT))

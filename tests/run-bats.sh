@@ -38,6 +38,18 @@ if [ "$jobs" -gt 1 ]; then
   fi
 fi
 
+# Side by side, the longest file decides the wall time, so the biggest files (most tests)
+# start first; the results are numbered in that order.
+if [ ${#parallel_opts[@]} -gt 0 ]; then
+  files=()
+  for arg in "$@"; do
+    if [ -d "$arg" ]; then files+=("$arg"/*.bats); else files+=("$arg"); fi
+  done
+  mapfile -t files < <(for f in "${files[@]}"; do echo "$(wc -c <"$f") $f"; done |
+    sort -rn | cut -d ' ' -f 2-)
+  set -- "${files[@]}"
+fi
+
 start=$(date +%s%N)
 bats --tap --timing "${parallel_opts[@]}" "$@" | tee "$log"
 end=$(date +%s%N)
