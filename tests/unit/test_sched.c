@@ -106,9 +106,11 @@ static int spawner_run(struct task *t)
 {
     struct probe *p = (struct probe *)t;
     GEN_BEGIN(t);
+    /* The kids sleep 50, 100, 150 ms, the parent 3 x 1 ms: a margin of 47 ms for the
+     * parent to finish first even when a busy machine delays its wake-ups. */
     for (p->i = 0; p->i < p->children; p->i++) {
         struct probe *kid = &p->kids[p->i];
-        *kid = (struct probe){.journal = p->journal, .id = 10 + p->i, .ms = 5.0 * (p->i + 1)};
+        *kid = (struct probe){.journal = p->journal, .id = 10 + p->i, .ms = 50.0 * (p->i + 1)};
         sched_spawn(t->sched, &kid->task, sleeper_run, probe_done);
         AWAIT_SLEEP(t, t, 1);
     }
