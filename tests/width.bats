@@ -25,9 +25,15 @@ INVOCATIONS=(
   'run-02 ARGS="-t 1"'
   'run-02 ARGS="-t 8"'
   'run-02 ARGS="-t 8 -m 200000 --runs 5"'
+  'run-02 ARGS="--rounds 1"'
+  'run-02 ARGS="--rounds 9 -p 1000000"'
   'run-03'
   'run-03 ARGS="--timeline"'
   'run-03 ARGS="-v -n 3"'
+  'run-03 DELAY=20'
+  'run-03 DELAY=500'
+  'run-03 DELAY=300 PAGES=10'
+  'run-03 PAGES=10 DELAY=300'
   'run-04'
   'run-04 ARGS="--juggle"'
   'run-04 ARGS="--juggle -c 30 -n 100"'
@@ -62,10 +68,13 @@ INVOCATIONS=(
   'run-09'
   'run-09 ARGS="-c 1000"'
   'run-09 ARGS="-c 2000"'
+  'run-09 DELAY=5000'
+  'run-09 DELAY=10000'
   'run-10'
   'run-10 ARGS="-q"'
   'run-10 ARGS="-n 0.1 -r 3"'
   'run-10 ARGS="-n 0.02 -r 3"'
+  'run-10 ARGS="-n 0.01 -r 1"'
 )
 
 # too_wide: the lines of stdin over 80 characters (a summary: line aside), each as
@@ -140,6 +149,17 @@ check_example() {
     n=$(basename "$src")
     printf '%s\n' "${INVOCATIONS[@]}" | grep -qx "run-${n%%-*}" || { echo "run-${n%%-*} missing"; return 1; }
   done
+}
+
+@test "width: every make run-NN the docs and example headers show is in the list" {
+  # Placeholders (URL=..., -c N, a server of your own) aside; a docs edit that adds an
+  # invocation adds it to INVOCATIONS too.
+  local shown missing
+  shown=$(cd "$TOP_DIR" && grep -rhoE \
+    'make run-[0-9]{2}( +(ARGS="[^"]*"|PAGES=[0-9]+|DELAY=[0-9]+|URL=[^ `]*))*' \
+    docs/*.md examples/*.c README.md | sed 's/^make //' | grep -v 'URL=\| N"' | sort -u)
+  missing=$(comm -23 <(printf '%s\n' "$shown") <(printf '%s\n' "${INVOCATIONS[@]}" | sort -u))
+  [ -z "$missing" ] || { echo "not in INVOCATIONS:"; echo "$missing"; return 1; }
 }
 
 @test "width: 00-labserver fits 80 columns" { check_example 00; }
