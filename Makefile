@@ -7,7 +7,9 @@
 #   make help            every target and every example, with its one-line purpose
 #
 # Knobs: CC=clang  WERROR=1  SAN=address,undefined (or SAN=thread)  V=1  BUILD=dir  POLLER=poll
+#        OPT=-O0  CFLAGS=...  CPPFLAGS=...  (a change of any of these rebuilds)
 #        ARGS="-c 5"  URL=http://host:port/  PAGES=30  DELAY=100  TESTS=tests/03-blocking-fetch.bats
+#        JOBS=N (test files run at once; default 3 per core)
 
 BUILD ?= build
 comma := ,
