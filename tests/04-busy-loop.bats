@@ -35,12 +35,14 @@ teardown_file() {
 }
 
 @test "04: spinning uses far more CPU than select on the same work" {
+  # CPU seconds, not cpu%: on a busy machine a spinner gets only its share of a core, so
+  # its cpu% falls with the load; ten times select's CPU (at least 10 ms) it still burns.
   run_example 20 04-busy-loop -q "$LAB_URL"
-  busy=$(summary_value 'cpu%')
+  busy=$(summary_value cpu)
   run_example 20 05-select-fetch -q -c 1 "$LAB_URL"
-  calm=$(summary_value 'cpu%')
-  echo "04 cpu% $busy, 05 cpu% $calm"
-  awk -v b="$busy" -v c="$calm" 'BEGIN { exit !(b > 4 * c + 20) }'
+  calm=$(summary_value cpu)
+  echo "04 cpu $busy, 05 cpu $calm"
+  awk -v b="${busy%s}" -v c="${calm%s}" 'BEGIN { exit !(b > 10 * (c > 0.001 ? c : 0.001)) }'
 }
 
 @test "04: --juggle overlaps the fetches: peak > 1, wall far below the sequential bound" {

@@ -19,7 +19,6 @@ CLIENTS=(
 )
 
 setup_file() {
-  tests_may_overlap
   start_labserver --pages 5 --delay 0
 }
 
