@@ -8,7 +8,7 @@ load test_helper
 
 # The builds here need only finish, not be on time: niced, they leave the CPU to the
 # timing-sensitive tests that `make test` runs beside this file.
-make() { nice -n 10 command make "$@"; }
+make() { nice -n 10 make "$@"; }
 
 setup() {
   unset MAKEFLAGS MFLAGS MAKELEVEL BUILD SAN V TESTS ARGS URL PAGES DELAY EXAMPLES_UNDER_TEST
