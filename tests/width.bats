@@ -37,6 +37,8 @@ INVOCATIONS=(
   'run-04'
   'run-04 ARGS="--juggle"'
   'run-04 ARGS="--juggle -c 30 -n 100"'
+  'run-04 ARGS="--juggle -c 30"'
+  'run-04 ARGS="-n 5"'
   'run-04 ARGS="-t 1"'
   'run-04 ARGS="-t 1 -q"'
   'run-04 DELAY=1000 ARGS="-n 3"'
@@ -47,6 +49,8 @@ INVOCATIONS=(
   'run-05 ARGS="-c 3 -v -n 5"'
   'run-05 ARGS="-c 3 -v -n 4" PAGES=5'
   'run-05 ARGS="-c 5000"'
+  'run-05 ARGS="-c 20"'
+  'run-05 ARGS="-c 200"'
   'run-05 PAGES=3000 ARGS="-q"'
   'run-06'
   'run-06 ARGS="--part 1"'
@@ -68,6 +72,10 @@ INVOCATIONS=(
   'run-09'
   'run-09 ARGS="-c 1000"'
   'run-09 ARGS="-c 2000"'
+  'run-09 ARGS="--poller poll"'
+  'run-09 ARGS="--poller select"'
+  'run-09 ARGS="--svg c10k.svg"'
+  'run-09 ARGS="--wait-cost"'
   'run-09 DELAY=5000'
   'run-09 DELAY=10000'
   'run-10'
@@ -117,6 +125,7 @@ invoke() {
     cat "$LAB_LOG"
     return 0
   fi
+  cd "$BATS_TEST_TMPDIR" # where a documented --svg FILE goes
   BIN_DIR="$BIN_DIR" PAGES="$pages" DELAY="$delay" URL= \
     timeout -k 2 120 "$TOP_DIR/tests/lab-run.sh" "$src" "${args[@]}" 2>&1 </dev/null
 }
