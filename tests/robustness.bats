@@ -19,6 +19,7 @@ CLIENTS=(
 )
 
 setup_file() {
+  tests_may_overlap
   start_labserver --pages 5 --delay 0
 }
 
