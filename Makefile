@@ -260,7 +260,7 @@ help:
 	@echo
 	@echo "Knobs: ARGS=\"...\" URL=http://host:port/ PAGES=N DELAY=MS CC=clang WERROR=1"
 	@echo "       OPT=-O0 CFLAGS=... CPPFLAGS=... (a changed flag rebuilds)"
-	@echo "       SAN=address,undefined | SAN=thread  V=1  BUILD=dir"
+	@echo "       SAN=address,undefined | SAN=thread  V=1  BUILD=dir  POLLER=poll"
 	@echo
 	@echo "Examples (make run-NN runs one, make test-NN tests it):"
 	@for f in $(EXAMPLES); do \
