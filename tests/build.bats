@@ -233,7 +233,7 @@ setup_file() {
   # A `parallel` that is not GNU parallel (moreutils has one) counts as absent.
   printf '#!/bin/sh\necho "parallel from moreutils"\nexit 1\n' >"$BATS_TEST_TMPDIR/no-parallel/parallel"
   chmod +x "$BATS_TEST_TMPDIR/no-parallel/parallel"
-  PATH="$BATS_TEST_TMPDIR/no-parallel:$PATH" run outside_bats "$TREE/tests/run-bats.sh" "$dir"
+  JOBS= PATH="$BATS_TEST_TMPDIR/no-parallel:$PATH" run outside_bats "$TREE/tests/run-bats.sh" "$dir"
   [ "$status" -eq 1 ]
   [[ "$output" == *"GNU parallel is not installed, so the files run one after another"* ]]
   [[ "$output" =~ run-bats:\ [0-9]+\.[0-9]\ s\ wall\ time,\ one\ file\ after\ another ]]
