@@ -432,7 +432,7 @@ enum fetch_status fetch_recv(struct fetch *f)
         status = over(f, FETCH_FAILED);
     } else {
         status = over(f, FETCH_DONE);
-        fetch_narrate(f, "recv(): response complete, status %d", f->response.status);
+        fetch_narrate(f, "recv(): response done, status %d", f->response.status);
     }
     show_text(f, '<', buffer, (size_t)n);
     return status;

@@ -278,7 +278,8 @@ int main(int argc, char **argv)
 
     /* Every thread has been joined: the pool is ours alone again, no lock needed. */
     if (!options.quiet) {
-        printf("%d threads fetched %d URLs; threads found nothing to take and slept %d times\n",
+        printf("%d threads fetched %d URLs\n"
+               "threads found nothing to take and slept %d times\n",
                options.concurrency, pool->crawl.started, pool->sleeps);
         report_memory(options.concurrency, stack_size, rss_before);
     }
