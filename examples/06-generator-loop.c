@@ -193,13 +193,17 @@ static void part_round_robin(struct run *r)
 
 /* ---- part 3 (and 5): tasks sleeping on timers -------------------------------------------- */
 
-/* A task that ticks `ticks` times, sleeping period_ms before each tick. */
+/* A task that ticks `ticks` times, one tick every period_ms. Tick k is due at
+ * start + offset + k x period: the task sleeps until that deadline, not for a period after
+ * its last wake, so a late wake makes that tick late without pushing back the ones after
+ * it (the timer thread of part 5 keeps time the same way). */
 struct ticker {
     struct task task; /* first member: the scheduler's handle on this struct */
     struct run *run;
     const char *name;
     int ticks, tick;
-    double period_ms, offset_ms; /* offset: one extra sleep first, to stagger the tickers */
+    double period_ms, offset_ms; /* offset: added to every deadline, to stagger the tickers */
+    double due;                  /* when the next tick is due (clock_now() seconds) */
     bool show_lateness;
 };
 _Static_assert(offsetof(struct ticker, task) == 0, "a task is its owner's first member");
@@ -208,11 +212,12 @@ static int ticker_run(struct task *t)
 {
     struct ticker *k = (struct ticker *)t;
     GEN_BEGIN(t);
-    if (k->offset_ms > 0)
-        AWAIT_SLEEP(t, t, k->offset_ms);
+    k->due = clock_now() + k->offset_ms / 1000.0;
     for (k->tick = 1; k->tick <= k->ticks; k->tick++) {
-        AWAIT_SLEEP(t, t, k->period_ms); /* where a blocking program would call sleep() */
-        double late_ms = (clock_now() - t->deadline) * 1000.0;
+        k->due += k->period_ms / 1000.0;
+        double left_ms = (k->due - clock_now()) * 1000.0;
+        AWAIT_SLEEP(t, t, left_ms > 0 ? left_ms : 0); /* where a blocking program would sleep */
+        double late_ms = (clock_now() - k->due) * 1000.0;
         if (late_ms > k->run->max_late_ms)
             k->run->max_late_ms = late_ms;
         if (k->show_lateness)
