@@ -52,7 +52,7 @@ teardown_file() {
   [[ "$output" =~ fd\ [0-9]+\ +connect\(\):\ in\ progress ]]
   [[ "$output" =~ fd\ [0-9]+\ +connect\(\):\ done ]]
   [[ "$output" =~ fd\ [0-9]+\ +send\(\):\ request\ sent ]]
-  [[ "$output" =~ fd\ [0-9]+\ +recv\(\):\ response\ complete ]]
+  [[ "$output" =~ fd\ [0-9]+\ +recv\(\):\ response\ done ]]
 }
 
 @test "05: -c beyond FD_SETSIZE is refused, naming the limit" {

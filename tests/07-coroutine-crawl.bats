@@ -67,7 +67,7 @@ teardown_file() {
   [[ "$output" =~ task\ 1\ +fd\ [0-9]+\ +connect\(\):\ in\ progress,\ wait\ for\ writable ]]
   [[ "$output" =~ task\ 1\ +fd\ [0-9]+\ +recv\(\):\ would\ block,\ wait\ for\ readable ]]
   [[ "$output" =~ task\ 2\ +fd\ [0-9]+\ +recv\(\):\ would\ block,\ wait\ for\ readable ]]
-  [[ "$output" =~ task\ [0-9]+\ +fd\ [0-9]+\ +recv\(\):\ response\ complete ]]
+  [[ "$output" =~ task\ [0-9]+\ +fd\ [0-9]+\ +recv\(\):\ response\ done ]]
   [[ "$output" =~ task\ [0-9]+\ +has\ no\ URL\ left ]]
 }
 
