@@ -1,0 +1,152 @@
+load test_helper
+
+# The Russian edition (docs/ru/) against the English docs (docs/): tests/docs-sync.sh
+# decides whether the two are in step (every page in both languages, the same code blocks
+# with `#` comments ignored); the fixture in tests/fixtures/docs-sync shows that it fails
+# when a command is removed from either side.
+
+SYNC="$TESTS_DIR/docs-sync.sh"
+FIXTURE="$TESTS_DIR/fixtures/docs-sync"
+
+setup() {
+  WORK="$BATS_TEST_TMPDIR/docs"
+  mkdir -p "$WORK/ru"
+  cp "$FIXTURE/page.md" "$WORK/page.md"
+  cp "$FIXTURE/ru/page.md" "$WORK/ru/page.md"
+}
+
+@test "docs-ru: the repository's docs and docs/ru are in step" {
+  run "$SYNC"
+  echo "$output"
+  [ "$status" -eq 0 ]
+}
+
+@test "docs-ru: the fixture is in step, with translated # comments" {
+  run "$SYNC" "$WORK"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  grep -q 'собрать' "$WORK/ru/page.md"
+}
+
+@test "docs-ru: a command removed from the Russian page fails, naming the page and the command" {
+  sed -i '/ARGS="-c 5"/d' "$WORK/ru/page.md"
+  run "$SYNC" "$WORK"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"page.md: code blocks differ"* ]]
+  [[ "$output" == *'-make run-03 ARGS="-c 5"'* ]]
+}
+
+@test "docs-ru: a command removed from the English page fails too" {
+  sed -i '/ARGS="-c 5"/d' "$WORK/page.md"
+  run "$SYNC" "$WORK"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *'+make run-03 ARGS="-c 5"'* ]]
+}
+
+@test "docs-ru: a changed output sample, a changed fence info string and a changed C comment fail" {
+  sed -i 's/wall=3.222s/wall=3.333s/' "$WORK/ru/page.md"
+  run "$SYNC" "$WORK"
+  [ "$status" -eq 1 ]
+  cp "$FIXTURE/ru/page.md" "$WORK/ru/page.md"
+  sed -i '0,/^```$/s//```text/' "$WORK/ru/page.md"
+  run "$SYNC" "$WORK"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"info=text"* ]]
+  cp "$FIXTURE/ru/page.md" "$WORK/ru/page.md"
+  sed -i 's|/\* wait here \*/|/* ждём здесь */|' "$WORK/ru/page.md"
+  run "$SYNC" "$WORK"
+  [ "$status" -eq 1 ]
+}
+
+@test "docs-ru: a block missing on one side fails" {
+  sed -i '/^Настоящий вывод/,/^```$/{/^Настоящий/!d}' "$WORK/ru/page.md"
+  sed -i '/^summary:/,/^```$/d' "$WORK/ru/page.md"
+  run "$SYNC" "$WORK"
+  echo "$output"
+  [ "$status" -eq 1 ]
+}
+
+@test "docs-ru: a page in one language only fails; results.md may stay English" {
+  printf '# new\n' >"$WORK/new.md"
+  run "$SYNC" "$WORK"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"new.md: English page without a Russian one"* ]]
+  rm "$WORK/new.md"
+  printf '# новая\n' >"$WORK/ru/extra.md"
+  run "$SYNC" "$WORK"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"ru/extra.md: Russian page without an English one"* ]]
+  rm "$WORK/ru/extra.md"
+  printf '# results\n```\nx\n```\n' >"$WORK/results.md"
+  run "$SYNC" "$WORK"
+  [ "$status" -eq 0 ]
+}
+
+@test "docs-ru: --update copies changed English blocks, keeps the prose and untouched comments" {
+  sed -i 's/wall=3.222s/wall=4.000s/; s/make run-03 ARGS="-c 5" /make run-03 ARGS="-c 9" /' \
+    "$WORK/page.md"
+  run "$SYNC" "$WORK"
+  [ "$status" -eq 1 ]
+  run "$SYNC" --update "$WORK"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  run "$SYNC" "$WORK"
+  [ "$status" -eq 0 ]
+  grep -q 'wall=4.000s' "$WORK/ru/page.md"
+  grep -q 'ARGS="-c 9"' "$WORK/ru/page.md"
+  grep -q '^Настоящий вывод:$' "$WORK/ru/page.md"
+  grep -q '^# 03: страница$' "$WORK/ru/page.md"
+  # the C block matched, so it was left as it was
+  [ "$(grep -c '^```' "$WORK/ru/page.md")" -eq 6 ]
+}
+
+@test "docs-ru: --update refuses a page whose block count differs and leaves it alone" {
+  printf '\n```sh\nmake test\n```\n' >>"$WORK/page.md"
+  cp "$WORK/ru/page.md" "$BATS_TEST_TMPDIR/before.md"
+  run "$SYNC" --update "$WORK"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"4 code blocks in English, 3 in Russian"* ]]
+  cmp "$WORK/ru/page.md" "$BATS_TEST_TMPDIR/before.md"
+}
+
+@test "docs-ru: every Russian page is written in Russian and its links resolve" {
+  local page link target bad=0
+  for page in "$TOP_DIR"/docs/ru/*.md; do
+    grep -q '[А-Яа-яЁё]' "$page" || { echo "no Cyrillic in $page"; bad=1; }
+    while IFS= read -r link; do
+      target=${link%%#*}
+      [ -n "$target" ] || continue
+      case $target in http://* | https://*) continue ;; esac
+      [ -e "$(dirname "$page")/$target" ] || { echo "$page: broken link $link"; bad=1; }
+    done < <(grep -o '](\([^)]*\))' "$page" | sed 's/^](//; s/)$//')
+  done
+  [ "$bad" -eq 0 ]
+}
+
+@test "docs-ru: README links the Russian edition in its first lines" {
+  head -n 5 "$TOP_DIR/README.md" | grep -qF 'Русская версия: docs/ru/README.md'
+}
+
+@test "docs-ru: the Python -> C map names files and functions that exist" {
+  local table names name bad=0 count=0
+  table=$(sed -n '/^## Python → C/,/^## /p' "$TOP_DIR/docs/ru/README.md" | grep '^|')
+  [ -n "$table" ]
+  # files: examples/NN-name.c and common/x.[ch]
+  while IFS= read -r name; do
+    count=$((count + 1))
+    [ -e "$TOP_DIR/$name" ] || { echo "missing file $name"; bad=1; }
+  done < <(printf '%s\n' "$table" | grep -oE '(examples|common)/[A-Za-z0-9_.-]+\.[ch]' | sort -u)
+  # functions and macros: `name()` or `NAME`-style identifiers in the C column
+  while IFS= read -r name; do
+    count=$((count + 1))
+    grep -rqw -- "$name" "$TOP_DIR/examples" "$TOP_DIR/common" ||
+      { echo "missing identifier $name"; bad=1; }
+  done < <(printf '%s\n' "$table" | grep -oE '`[A-Za-z_][A-Za-z0-9_]*(\(\))?`' |
+    tr -d '`()' | sort -u)
+  echo "$count names checked"
+  [ "$count" -ge 12 ]
+  [ "$bad" -eq 0 ]
+}
