@@ -268,3 +268,12 @@ help:
 	    sed -n '1s/^\/\* *[^ ]* *[—-]* *//p' $$f | fold -s -w 52 | \
 	        awk -v n="$$n" '{ sub(/ +$$/, ""); printf "  %-24s%s\n", NR == 1 ? n : "", $$0 }'; \
 	done
+
+# --- docs/ru, the Russian edition (tests/docs-sync.sh; tests/docs-ru.bats runs the check) ---
+# docs-ru-check: every docs page in both languages, the same code blocks (# comments aside).
+# docs-ru-sync: copy changed English code blocks into the Russian pages, in order.
+.PHONY: docs-ru-check docs-ru-sync
+docs-ru-check:
+	@tests/docs-sync.sh
+docs-ru-sync:
+	@tests/docs-sync.sh --update

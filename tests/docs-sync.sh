@@ -18,7 +18,7 @@
 #   and left unchanged (add or remove the fence by hand, then run --update again).
 # Exit: 0 in step (or updated), 1 out of step, 2 usage error.
 set -u
-export LC_ALL=C.UTF-8 2>/dev/null || export LC_ALL=C
+export LC_ALL=C # byte-wise: the comparison needs no locale
 
 prog=docs-sync.sh
 update=0
