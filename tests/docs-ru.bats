@@ -154,3 +154,29 @@ setup() {
   [ "$count" -ge 12 ]
   [ "$bad" -eq 0 ]
 }
+
+# claim_rows FILE: "N|examples" for each row of the claim table (rows "| N | claim | examples |"
+# with N from 1 to 99 that are not index rows, whose second column is a link).
+claim_rows() {
+  grep -E '^\| [1-9][0-9]? \| ' "$1" | awk -F'|' '$3 !~ /^ *\[/ {
+    gsub(/ /, "", $2); gsub(/ /, "", $4); print $2 "|" $4 }'
+}
+
+@test "docs-ru: the Russian claim map has the English one's claims, numbered alike, with the same examples" {
+  local en ru
+  en=$(claim_rows "$TOP_DIR/docs/README.md")
+  ru=$(claim_rows "$TOP_DIR/docs/ru/README.md")
+  [ -n "$en" ]
+  diff <(printf '%s\n' "$en") <(printf '%s\n' "$ru")
+}
+
+@test "docs-ru: every name in the English Python -> C table is in the Russian one" {
+  local en ru name missing=0
+  en=$(sed -n '/^##.*Python/,/^## /p' "$TOP_DIR/docs/README.md" | grep '^|' || true)
+  [ -n "$en" ] || skip "docs/README.md has no Python -> C table yet"
+  ru=$(sed -n '/^## Python → C/,/^## /p' "$TOP_DIR/docs/ru/README.md" | grep '^|')
+  while IFS= read -r name; do
+    grep -qF -- "$name" <<<"$ru" || { echo "not in the Russian table: $name"; missing=1; }
+  done < <(grep -oE '`[^`]+`' <<<"$en" | sort -u)
+  [ "$missing" -eq 0 ]
+}
