@@ -272,8 +272,11 @@ help:
 # --- docs/ru, the Russian edition (tests/docs-sync.sh; tests/docs-ru.bats runs the check) ---
 # docs-ru-check: every docs page in both languages, the same code blocks (# comments aside).
 # docs-ru-sync: copy changed English code blocks into the Russian pages, in order.
-.PHONY: docs-ru-check docs-ru-sync
+# docs-ru-stale: list the Russian pages whose English original changed since their review.
+.PHONY: docs-ru-check docs-ru-sync docs-ru-stale
 docs-ru-check:
 	@tests/docs-sync.sh
 docs-ru-sync:
 	@tests/docs-sync.sh --update
+docs-ru-stale:
+	@tests/docs-sync.sh --stale

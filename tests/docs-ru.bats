@@ -193,3 +193,26 @@ claim_rows() {
   [ -n "$en" ]
   diff <(printf '%s\n' "$en") <(printf '%s\n' "$ru")
 }
+
+@test "docs-ru: --stale names a Russian page whose English original changed after --mark" {
+  run "$SYNC" --stale "$WORK"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"ru/page.md: never marked as reviewed"* ]]
+  run "$SYNC" --mark "$WORK"
+  [ "$status" -eq 0 ]
+  run "$SYNC" --stale "$WORK"
+  [ "$status" -eq 0 ]
+  sed -i 's/^Run it:$/Run it like this:/' "$WORK/page.md"
+  run "$SYNC" --stale "$WORK"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"ru/page.md: docs/page.md changed since the review"* ]]
+  # the code blocks are still in step: the default check passes and only notes it
+  run --separate-stderr "$SYNC" "$WORK"
+  [ "$status" -eq 0 ]
+  [[ "$stderr" == *"1 Russian page(s) were reviewed against an older English page"* ]]
+  run "$SYNC" --mark page.md "$WORK"
+  run "$SYNC" --stale "$WORK"
+  [ "$status" -eq 0 ]
+  [ "$(grep -c '^<!-- en: ' "$WORK/ru/page.md")" -eq 1 ]
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # docs-sync.sh: keep the Russian edition (docs/ru/) in step with the English docs (docs/).
 #
-#   tests/docs-sync.sh [--update] [DOCS_DIR]      (DOCS_DIR defaults to the repo's docs/)
+#   tests/docs-sync.sh [--update | --stale | --mark [PAGE.md...]] [DOCS_DIR]
+#                                              (DOCS_DIR defaults to the repo's docs/)
 #
 # Check (default): fails (exit 1) when
 #   - a page exists in one language only (docs/X.md without docs/ru/X.md, or the reverse;
@@ -16,24 +17,35 @@
 #   differ (a block that already matches keeps its translated comments). The Russian prose is
 #   left alone; the pages must have the same number of blocks, otherwise the page is reported
 #   and left unchanged (add or remove the fence by hand, then run --update again).
+# --stale: the prose. Each Russian page ends with a line `<!-- en: HASH -->`, the hash
+#   (git hash-object) of the English page it was last reviewed against. --stale lists the
+#   pages whose English original has changed since, with a command that shows the change,
+#   and exits 1 if there is any. The default check only notes their number on stderr.
+# --mark: after reviewing, record the current English page's hash in the Russian pages
+#   named (all pages if none is named).
 # Exit: 0 in step (or updated), 1 out of step, 2 usage error.
 set -u
 export LC_ALL=C # byte-wise: the comparison needs no locale
 
 prog=docs-sync.sh
 update=0
+mode=check
 docs=
+marks=()
 for arg in "$@"; do
 	case $arg in
-	--update) update=1 ;;
+	--update) update=1 mode=update ;;
+	--stale) mode=stale ;;
+	--mark) mode=mark ;;
 	-h | --help)
-		sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	-*)
-		echo "$prog: unknown option $arg (usage: $prog [--update] [DOCS_DIR])" >&2
+		echo "$prog: unknown option $arg (usage: $prog [--update | --stale | --mark [PAGE.md...]] [DOCS_DIR])" >&2
 		exit 2
 		;;
+	*.md) marks+=("$(basename "$arg")") ;;
 	*) docs=$arg ;;
 	esac
 done
@@ -143,6 +155,48 @@ update_page() {
 	echo "$prog: updated $(basename "$ru_page"): blocks $differing"
 }
 
+# en_hash FILE: the version of an English page (git's blob hash; cksum where there is no git).
+en_hash() {
+	if command -v git >/dev/null 2>&1; then
+		git hash-object --no-filters "$1"
+	else
+		cksum <"$1" | cut -d' ' -f1
+	fi
+}
+
+# ru_mark FILE: the hash recorded in a Russian page, or nothing.
+ru_mark() { sed -n 's/^<!-- en: \([0-9a-f]*\) -->$/\1/p' "$1" | tail -n 1; }
+
+if [ "$mode" = mark ] || [ "$mode" = stale ]; then
+	status=0
+	for en in "$docs"/*.md; do
+		name=$(basename "$en")
+		ru_page="$ru/$name"
+		[ -e "$ru_page" ] || continue
+		if [ "$mode" = mark ]; then
+			if [ "${#marks[@]}" -gt 0 ]; then
+				case " ${marks[*]} " in *" $name "*) ;; *) continue ;; esac
+			fi
+			hash=$(en_hash "$en")
+			sed -i '/^<!-- en: [0-9a-f]* -->$/d' "$ru_page"
+			printf '<!-- en: %s -->\n' "$hash" >>"$ru_page"
+			echo "$prog: ru/$name marked as reviewed against docs/$name ($hash)"
+			continue
+		fi
+		old=$(ru_mark "$ru_page")
+		new=$(en_hash "$en")
+		[ "$old" != "$new" ] || continue
+		status=1
+		if [ -z "$old" ]; then
+			echo "$prog: ru/$name: never marked as reviewed (--mark $name after reviewing)"
+		else
+			echo "$prog: ru/$name: docs/$name changed since the review; to see how:" \
+				"git cat-file -p $old | diff - docs/$name"
+		fi
+	done
+	exit "$status"
+fi
+
 status=0
 for page in "$docs"/*.md "$ru"/*.md; do
 	[ -e "$page" ] || continue
@@ -182,4 +236,12 @@ for en in "$docs"/*.md; do
 		status=1
 	fi
 done
+stale=0
+for en in "$docs"/*.md; do
+	ru_page="$ru/$(basename "$en")"
+	[ -e "$ru_page" ] || continue
+	[ "$(ru_mark "$ru_page")" = "$(en_hash "$en")" ] || stale=$((stale + 1))
+done
+[ "$stale" -eq 0 ] || echo "$prog: note: $stale Russian page(s) were reviewed against an" \
+	"older English page; their prose may need a touch (--stale lists them)" >&2
 exit "$status"
