@@ -219,6 +219,7 @@ docs-check: $(BINS)
 
 docs-update: $(BINS)
 	@tests/docs-check.sh update $(if $(filter 1,$(ALL)),--all)
+	@tests/docs-sync.sh --update
 
 # make compile_commands.json: every compile command, for clangd and clang-tidy. It rebuilds
 # everything once in a directory of its own ($(BUILD)/compdb), so no other build is touched.
