@@ -129,7 +129,7 @@ setup() {
 }
 
 @test "docs-ru: README links the Russian edition in its first lines" {
-  head -n 5 "$TOP_DIR/README.md" | grep -qF 'Русская версия: docs/ru/README.md'
+  head -n 5 "$TOP_DIR/README.md" | grep -qF 'Русская версия: [docs/ru/README.md](docs/ru/README.md)'
 }
 
 # pyc_rows FILE HEADING_REGEX: the body rows of the Python -> C table under the heading, one
