@@ -13,17 +13,9 @@ pages=${PAGES:-30}
 delay=${DELAY:-100}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/asynclab-compare.XXXXXX")
-"$bin_dir/00-labserver" --port 0 --port-file "$work/port" --pages "$pages" --delay "$delay" \
-  >"$work/server.log" 2>&1 </dev/null &
-server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM
-for _ in $(seq 1 100); do
-  [ -s "$work/port" ] && break
-  sleep 0.05
-done
-[ -s "$work/port" ] || { echo "compare: the lab server did not start" >&2; exit 1; }
-url="http://127.0.0.1:$(cat "$work/port")/"
+# shellcheck source=tests/lab-server.bash
+source tests/lab-server.bash
+start_lab_server compare "$work" --pages "$pages" --delay "$delay"
 
 echo "make compare: every crawler against one lab server"
 echo "($url, $pages pages, ${delay} ms delay)"

@@ -36,17 +36,9 @@ for ((i = 0; i < ${#server_opts[@]} - 1; i++)); do
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/asynclab-pictures.XXXXXX")
-"$bin_dir/00-labserver" --port 0 --port-file "$work/port" "${server_opts[@]}" \
-  >"$work/server.log" 2>&1 </dev/null &
-server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM
-for _ in $(seq 1 100); do
-  [ -s "$work/port" ] && break
-  sleep 0.05
-done
-[ -s "$work/port" ] || { echo "pictures: the lab server did not start" >&2; exit 1; }
-url="http://127.0.0.1:$(cat "$work/port")/"
+# shellcheck source=tests/lab-server.bash
+source tests/lab-server.bash
+start_lab_server pictures "$work" "${server_opts[@]}"
 
 # The picture's size, from its <svg> element: "1280 x 700 px, 21 KB".
 size_of() {
