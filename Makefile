@@ -256,6 +256,8 @@ help:
 	@echo "  make memcheck        every example under valgrind: no error, leak or open fd"
 	@echo "  make docs-check      re-run the docs' samples; no line numbers or stale names"
 	@echo "  make docs-update     rewrite the docs' output samples from a real run"
+	@echo "  make docs-ru-check   docs/ru/ has every page, with the English code blocks"
+	@echo "  make docs-ru-stale   Russian pages whose English original changed since"
 	@echo "  make compile_commands.json   for clangd / clang-tidy"
 	@echo "  make clean           remove $(BUILD)/"
 	@echo
