@@ -11,7 +11,8 @@ load test_helper
 make() { nice -n 10 make "$@"; }
 
 setup() {
-  unset MAKEFLAGS MFLAGS MAKELEVEL BUILD SAN V TESTS ARGS URL PAGES DELAY EXAMPLES_UNDER_TEST
+  unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL BUILD SAN V TESTS ARGS URL PAGES DELAY \
+    EXAMPLES_UNDER_TEST WERROR CC OPT CFLAGS CPPFLAGS POLLER
 }
 
 # outside_bats COMMAND...: run COMMAND (a nested bats run) as from a shell: without this
@@ -24,7 +25,8 @@ outside_bats() {
 
 setup_file() {
   # `make test` exports its command line (BUILD=, SAN=, ...) to what it runs: not to these.
-  unset MAKEFLAGS MFLAGS MAKELEVEL BUILD SAN V TESTS ARGS URL PAGES DELAY EXAMPLES_UNDER_TEST
+  unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL BUILD SAN V TESTS ARGS URL PAGES DELAY \
+    EXAMPLES_UNDER_TEST WERROR CC OPT CFLAGS CPPFLAGS POLLER
   TREE="$BATS_FILE_TMPDIR/tree"
   mkdir -p "$TREE"
   cp -r "$TOP_DIR/Makefile" "$TOP_DIR/examples" "$TOP_DIR/common" "$TOP_DIR/tests" "$TREE/"
