@@ -25,6 +25,7 @@
  */
 #include "clock.h"
 #include "errors.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -311,19 +312,6 @@ static long next_row(long t, long last)
 {
     long next = t < 8 ? t + 1 : t * 2;
     return t < last && next > last ? last : next;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median of n values (sorts them). */
-static double median(double *values, long n)
-{
-    qsort(values, (size_t)n, sizeof *values, compare_doubles);
-    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
 /* One row of the table: the wall and cpu seconds of every round at this many threads. */

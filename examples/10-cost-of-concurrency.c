@@ -44,6 +44,7 @@
 #include "errors.h"
 #include "proc.h"
 #include "gen.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -840,19 +841,6 @@ static struct thread_limit measure_thread_limit(void)
 }
 
 /* ---- the table -------------------------------------------------------------------------- */
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sorts the samples in place. */
-static double median(double *samples, long n)
-{
-    qsort(samples, (size_t)n, sizeof *samples, compare_doubles);
-    return n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
-}
 
 /* "95.3 µs", "1.6 MiB": a figure in the unit that reads best. */
 static void format_time(char *out, size_t size, double seconds)
