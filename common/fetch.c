@@ -242,6 +242,14 @@ static enum fetch_status said(struct fetch *f, enum fetch_status status, const c
     return status;
 }
 
+/* The connection is up: note the time (--timeline, --svg) and go on to sending. */
+static enum fetch_status connected(struct fetch *f, const char *what)
+{
+    f->t_connected = clock_now();
+    f->phase = FETCH_SENDING;
+    return said(f, FETCH_DONE, what);
+}
+
 /* On a blocking socket: bound the next send/connect (SO_SNDTIMEO) or recv (SO_RCVTIMEO) by
  * the time left. A zero timeval would mean "no limit", so never pass less than 1 us. */
 static int bound_by_deadline(struct fetch *f, int option)
@@ -349,9 +357,7 @@ enum fetch_status fetch_connect(struct fetch *f)
         if (err == EINTR || !try_next_address(f))
             return failed(f, "connect", err);
     }
-    f->t_connected = clock_now();
-    f->phase = FETCH_SENDING;
-    return said(f, FETCH_DONE, "connect(): connected");
+    return connected(f, "connect(): connected");
 }
 
 enum fetch_status fetch_connect_result(struct fetch *f)
@@ -372,9 +378,7 @@ enum fetch_status fetch_connect_result(struct fetch *f)
             return failed(f, "connect", err);
         return fetch_connect(f);
     }
-    f->t_connected = clock_now();
-    f->phase = FETCH_SENDING;
-    return said(f, FETCH_DONE, "connect(): done (getsockopt SO_ERROR 0)");
+    return connected(f, "connect(): done (getsockopt SO_ERROR 0)");
 }
 
 enum fetch_status fetch_send(struct fetch *f)
