@@ -230,6 +230,19 @@ long parse_whole_or_die(const char *usage, const char *option, const char *text,
     return value;
 }
 
+double parse_number_or_die(const char *usage, const char *option, const char *text, double min,
+                           double max)
+{
+    if (text == NULL)
+        die_usage(usage, "%s needs a number", option);
+    char *end;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (errno != 0 || end == text || *end != '\0' || !(value >= min) || value > max)
+        die_usage(usage, "%s '%s': expected a number from %g to %g", option, text, min, max);
+    return value;
+}
+
 double parse_seconds_or_die(const char *usage, const char *option, const char *text)
 {
     if (text == NULL)

@@ -48,6 +48,11 @@ noreturn void die_usage(const char *usage, const char *fmt, ...)
 long parse_whole_or_die(const char *usage, const char *option, const char *text, long min,
                         long max);
 
+/* The value of an option that may have a fraction: a number from min to max, or a usage
+ * error ("-n 'abc': expected a number from 0.0001 to 10", exit 2). */
+double parse_number_or_die(const char *usage, const char *option, const char *text, double min,
+                           double max);
+
 /* The value of an option in seconds: a number above 0 and at most a day, or a usage
  * error ("-t 'abc': expected seconds, more than 0 and at most 86400", exit 2). */
 double parse_seconds_or_die(const char *usage, const char *option, const char *text);

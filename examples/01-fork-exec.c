@@ -21,6 +21,7 @@
  * parent; the chain ends at PID 1), and the process half of 3 (threads are cheaper).
  */
 #include "clock.h"
+#include "costs.h"
 #include "errors.h"
 #include "proc.h"
 
@@ -280,21 +281,6 @@ static void show_signal(void)
 
 /* ---- steps 6 and 7: what a process costs, copy-on-write ----------------------------------- */
 
-/* fork + _exit + waitpid, n times in a row; returns microseconds per process. */
-static double time_processes(long n)
-{
-    double start = clock_now();
-    for (long i = 0; i < n; i++) {
-        pid_t pid = proc_fork();
-        if (pid == 0)
-            _exit(0);
-        int status = proc_wait(pid);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-            die("child %ld of %ld ended with status %d", i + 1, n, status_code(status));
-    }
-    return (clock_now() - start) / (double)n * 1e6;
-}
-
 /* Minor page faults of all children waited for so far. POSIX does not require the
  * counter, Linux and the BSDs keep it; -1 elsewhere. */
 static long children_minor_faults(void)
@@ -401,7 +387,7 @@ int main(int argc, char **argv)
     show_signal();
 
     step(6, "what a process costs");
-    double fork_us = time_processes(n);
+    double fork_us = costs_fork(n) * 1e6; /* common/costs.c: fork, _exit, waitpid */
     printf("  %ld x (fork + _exit + waitpid): %.1f µs per process\n", n, fork_us);
     printf("  (02-threads measures a thread the same way: compare the two figures)\n");
 
@@ -412,7 +398,7 @@ int main(int argc, char **argv)
         die_errno("malloc %d MiB", BIG_MIB);
     int parent_value = show_copy_on_write(big, size);
     long big_n = n < BIG_N_MAX ? n : BIG_N_MAX;
-    double fork_big_us = time_processes(big_n);
+    double fork_big_us = costs_fork(big_n) * 1e6;
     printf("  with %d MiB mapped: %.1f µs per process (%ld forks), %.1fx the small one:\n"
            "  no data is copied, but fork copies the page tables that map it\n",
            BIG_MIB, fork_big_us, big_n, fork_big_us / fork_us);
