@@ -213,11 +213,11 @@ static void measure(struct limit *t)
 /* ---- the report ------------------------------------------------------------------------ */
 
 /* How the count ended, one word for the summary: pthread_create's error (EAGAIN), or
- * "bound", "alarm", "signal", "sanitizer"; "none" when not measured. */
+ * "bound", "alarm", "signal", "sanitizer"; "valgrind" or "unsupported" when not measured. */
 static const char *stop_reason(const struct limit *t)
 {
     if (t->skipped != NULL)
-        return "none";
+        return under_valgrind() ? "valgrind" : "unsupported";
     if (t->signal != 0)
         return t->signal == SIGALRM ? "alarm" : "signal";
     if (t->last.error < 0)
@@ -244,14 +244,18 @@ static void print_result(const struct limit *t)
         printf("  %ld threads, then %s (%s)\n", r->count, errno_name(r->error), strerror(r->error));
     else
         printf("  %ld threads: the bound this program sets; the system allows more\n", r->count);
-    format_big_bytes(stacks, sizeof stacks, 1e6 * t->stack);
     if (r->resident >= 0) {
         format_bytes(resident, sizeof resident, r->resident);
-        printf("  each one touched %s of its stack (resident growth per thread)\n", resident);
-        format_big_bytes(resident, sizeof resident, 1e6 * r->resident);
-        printf("a million threads: %s of stacks to reserve, %s resident\n", stacks, resident);
-    } else {
-        printf("a million threads: %s of stacks to reserve\n", stacks);
+        printf("  each touched %s of its stack (resident growth per thread)\n", resident);
+    }
+    printf("what a thread per connection would need:\n");
+    static const char *const crowds[] = {"  10000 connections (C10k)", "  a million threads"};
+    for (int i = 0; i < 2; i++) {
+        double n = i == 0 ? 1e4 : 1e6;
+        format_big_bytes(stacks, sizeof stacks, n * t->stack);
+        format_big_bytes(resident, sizeof resident, n * r->resident);
+        printf("%s: %s of stacks to reserve", crowds[i], stacks);
+        printf(r->resident >= 0 ? ", %s resident\n" : "\n", resident);
     }
 }
 
@@ -301,7 +305,7 @@ int main(int argc, char **argv)
         }
     }
     printf("11-thread-limit: how many threads fit in one process?\n"
-           "  a thread per connection: each one reserves %.0f KiB of stack address space\n\n",
+           "  a thread per connection: each reserves %.0f KiB of stack address space\n\n",
            t.stack / 1024);
     t.skipped = cannot_measure(&t);
     if (t.skipped != NULL)

@@ -87,6 +87,9 @@ INVOCATIONS=(
   'run-10 ARGS="-n 0.1 -r 3"'
   'run-10 ARGS="-n 0.02 -r 3"'
   'run-10 ARGS="-n 0.01 -r 1"'
+  'run-11'
+  'run-11 ARGS="--stack 64"'
+  'run-11 ARGS="--stack 1024"'
 )
 
 # too_wide: the lines of stdin over 80 characters (a summary: line aside), each as
@@ -186,6 +189,7 @@ check_example() {
 @test "width: 08-thread-crawl fits 80 columns" { check_example 08; }
 @test "width: 09-epoll-c10k fits 80 columns" { check_example 09; }
 @test "width: 10-cost-of-concurrency fits 80 columns" { check_example 10; }
+@test "width: 11-thread-limit fits 80 columns" { check_example 11; }
 
 @test "width: make help fits 80 columns" {
   run env -u MAKEFLAGS -u MAKELEVEL make -s --no-print-directory -C "$TOP_DIR" help
