@@ -34,6 +34,22 @@ double costs_fork(long n)
     return (clock_now() - start) / (double)n;
 }
 
+static void *return_at_once(void *arg)
+{
+    return arg;
+}
+
+double costs_pthread_create(long n)
+{
+    double start = clock_now();
+    for (long i = 0; i < n; i++) {
+        pthread_t id;
+        thread_start(&id, return_at_once, NULL);
+        thread_join(id);
+    }
+    return (clock_now() - start) / (double)n;
+}
+
 static int put_byte(int fd)
 {
     ssize_t n;

@@ -1,6 +1,6 @@
 /* costs.h — what the kernel's units of concurrency cost, timed the same way wherever a
- * figure is shown: creating a process (01 and 10), a switch between two processes or two
- * threads, and the memory of K of them alive at once (10). The generator's side of each
+ * figure is shown: creating a process (01 and 10) or a thread (10), a switch between two processes
+ * or two threads, and the memory of K of them alive at once (10). The generator's side of each
  * figure stays in 10, next to its table.
  *
  * Each function returns seconds per unit (divide, do not trust one run: the callers take
@@ -13,6 +13,10 @@
 
 /* fork + _exit(0) in the child + waitpid, n times in a row: seconds per process. */
 double costs_fork(long n);
+
+/* pthread_create of a function that returns at once + pthread_join, n times in a row:
+ * seconds per thread. */
+double costs_pthread_create(long n);
 
 /* Two processes (parent and a forked child) or two threads ping-pong one byte over a pair
  * of pipes: each hand-over is a write that wakes the other side and a read that puts this

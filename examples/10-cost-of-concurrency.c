@@ -45,45 +45,10 @@
 #include "stats.h"
 #include "threads.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define USAGE      "[-n SCALE] [-r ROUNDS] [-q] [--svg FILE] [--help]"
-#define MAX_ROUNDS 99
-#define MAX_SCALE  10.0
-#define MIN_SCALE  0.0001
-
-enum kind { PROCESS, THREAD, GENERATOR, KINDS };
-static const char *const kind_names[KINDS] = {"process", "thread", "generator"};
-static const char *const kind_plurals[KINDS] = {"processes", "threads", "generators"};
-
-/* Units per measurement at -n 1, chosen so that the whole run takes a few seconds. */
-static const long default_create[KINDS] = {2000, 20000, 1000000};
-static const long default_switches[KINDS] = {20000, 20000, 10000000};
-static const long default_live[KINDS] = {200, 2000, 1000000};
-/* The fewest, whatever -n says: a ping-pong needs two switches, and resident memory moves in
- * 4 KiB pages, so a few thousand generators would vanish in the rounding. */
-static const long minimum_count[KINDS] = {2, 2, 10000};
-
-struct options {
-    double scale;         /* -n: every count is its default times this */
-    long rounds;          /* -r: the median is taken over this many */
-    int quiet;            /* -q: only the table and the summary */
-    const char *svg_path; /* --svg FILE: the table as bars on a log scale, or NULL */
-    long create[KINDS], switches[KINDS], live[KINDS];
-};
-
-/* What the table shows; times in seconds, memory in bytes, -1 where unknown. */
-struct figures {
-    double create[KINDS];
-    double switches[KINDS];
-    double memory[KINDS];
-    struct costs_process_memory process; /* a child's RSS, own pages and page tables */
-    double stack_reserved;               /* default thread stack: address space, not memory */
-};
 
 /* ---- the generators ------------------------------------------------------------------ */
 
@@ -125,23 +90,7 @@ static int player_run(struct player *p)
 static int (*volatile resume_oneshot)(struct oneshot *) = oneshot_run;
 static int (*volatile resume_player)(struct player *) = player_run;
 
-/* ---- create and finish; switch -------------------------------------------------------- */
-
-static void *return_at_once(void *arg)
-{
-    return arg;
-}
-
-static double create_threads(long n)
-{
-    double start = clock_now();
-    for (long i = 0; i < n; i++) {
-        pthread_t id;
-        thread_start(&id, return_at_once, NULL);
-        thread_join(id);
-    }
-    return (clock_now() - start) / (double)n;
-}
+/* ---- create and finish; switch (the kernel's side of both: common/costs.c) ------------ */
 
 static double create_generators(long n)
 {
@@ -209,10 +158,45 @@ static double memory_per_generator(long k)
     return before < 0 || after < 0 ? -1 : (after - before) / (double)k;
 }
 
-/* ---- the rounds ------------------------------------------------------------------------ */
+/* ---- what is measured, how many times, and the figures ------------------------------- */
+
+#define USAGE      "[-n SCALE] [-r ROUNDS] [-q] [--svg FILE] [--help]"
+#define MAX_ROUNDS 99
+#define MAX_SCALE  10.0
+#define MIN_SCALE  0.0001
+
+enum kind { PROCESS, THREAD, GENERATOR, KINDS };
+static const char *const kind_names[KINDS] = {"process", "thread", "generator"};
+static const char *const kind_plurals[KINDS] = {"processes", "threads", "generators"};
+
+/* Units per measurement at -n 1, chosen so that the whole run takes a few seconds. */
+static const long default_create[KINDS] = {2000, 20000, 1000000};
+static const long default_switches[KINDS] = {20000, 20000, 10000000};
+static const long default_live[KINDS] = {200, 2000, 1000000};
+/* The fewest, whatever -n says: a ping-pong needs two switches, and resident memory moves in
+ * 4 KiB pages, so a few thousand generators would vanish in the rounding. */
+static const long minimum_count[KINDS] = {2, 2, 10000};
+
+struct options {
+    double scale;         /* -n: every count is its default times this */
+    long rounds;          /* -r: the median is taken over this many */
+    int quiet;            /* -q: only the table and the summary */
+    const char *svg_path; /* --svg FILE: the table as bars on a log scale, or NULL */
+    long create[KINDS], switches[KINDS], live[KINDS];
+};
+
+/* What the table shows; times in seconds, memory in bytes, -1 where unknown. */
+struct figures {
+    double create[KINDS];
+    double switches[KINDS];
+    double memory[KINDS];
+    struct costs_process_memory process; /* a child's RSS, own pages and page tables */
+    double stack_reserved;               /* default thread stack: address space, not memory */
+};
 
 /* Each measurement, by kind: the kernel's two in common/costs.c, the generator's above. */
-static double (*const create_one[KINDS])(long) = {costs_fork, create_threads, create_generators};
+static double (*const create_one[KINDS])(long) = {costs_fork, costs_pthread_create,
+                                                  create_generators};
 static double (*const switch_two[KINDS])(long) = {costs_switch_processes, costs_switch_threads,
                                                   switch_generators};
 
@@ -368,17 +352,6 @@ static void explain(const struct options *o)
            "times (process | thread | generator), each round:\n");
 }
 
-/* Tens of thousands of units came and went: costs_check_nothing_left() dies if one is
- * left behind (a child not waited for, a thread, a descriptor). */
-static void report_nothing_left(int descriptors_at_start, int quiet)
-{
-    long threads = costs_check_nothing_left(descriptors_at_start);
-    if (!quiet)
-        printf("left behind: no child (waitpid reports ECHILD), %s,\n"
-               "  %d descriptors open, as at the start\n",
-               threads == 1 ? "one thread" : "threads uncounted", descriptors_at_start);
-}
-
 static void print_help(void)
 {
     printf("10-cost-of-concurrency: one table of what a process, a thread and a generator\n"
@@ -445,7 +418,12 @@ int main(int argc, char **argv)
     measure_times(&o, &f);
     measure_memory(&o, &f);
     print_table(&o, &f);
-    report_nothing_left(descriptors_at_start, o.quiet);
+    /* Tens of thousands of units came and went: this dies if one is left behind. */
+    long threads = costs_check_nothing_left(descriptors_at_start);
+    if (!o.quiet)
+        printf("left behind: no child (waitpid reports ECHILD), %s,\n"
+               "  %d descriptors open, as at the start\n",
+               threads == 1 ? "one thread" : "threads uncounted", descriptors_at_start);
     if (o.svg_path != NULL)
         draw_table(o.svg_path, &f);
 
