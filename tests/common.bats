@@ -156,3 +156,11 @@ os.execv(sys.argv[1], sys.argv[1:])' "$BIN_DIR/$name" http://127.0.0.1:1/
     has_check "epoll: the removed one is not handed out"
   fi
 }
+
+@test "unit costs: format, procfs, threads and costs (10 and 11's helpers); no progress into a pipe" {
+  run_unit test_costs 20
+  has_check 'format_seconds 33.7 µs'
+  has_check 'format_big_bytes a million 8 MiB stacks'
+  has_check 'nothing left behind'
+  ! printf '%s\n' "$output" | grep -q 'never seen'
+}
