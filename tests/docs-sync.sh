@@ -38,7 +38,7 @@ for arg in "$@"; do
 	--stale) mode=stale ;;
 	--mark) mode=mark ;;
 	-h | --help)
-		sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	-*)
@@ -242,6 +242,9 @@ for en in "$docs"/*.md; do
 	[ -e "$ru_page" ] || continue
 	[ "$(ru_mark "$ru_page")" = "$(en_hash "$en")" ] || stale=$((stale + 1))
 done
+if [ "$update" = 0 ]; then
+	"$(dirname "$0")/docs-ru-lint.sh" "$ru" || status=1
+fi
 [ "$stale" -eq 0 ] || echo "$prog: note: $stale Russian page(s) were reviewed against an" \
 	"older English page; their prose may need a touch (--stale lists them)" >&2
 exit "$status"
