@@ -29,9 +29,11 @@ if [ ! -d "$ru" ]; then
 	exit 2
 fi
 
-# A letter byte is an ASCII letter or digit or any byte of a multi-byte (UTF-8) character, so
-# "not a letter" below is an ASCII byte that is neither.
-nl='[^A-Za-z0-9_'$'\x80''-'$'\xff'']'
+# Whole words, byte-wise. Before the word: the start of the line, an ASCII byte that is not a
+# letter or digit, or a whole multi-byte character that is not Cyrillic («, —). After it: the end
+# of the line or a byte that is neither an ASCII letter or digit nor a Cyrillic lead byte.
+before='(^|[^A-Za-z0-9_'$'\x80''-'$'\xff'']|['$'\xc2''-'$'\xcf'$'\xd2''-'$'\xdf''].|['$'\xe0''-'$'\xef'']..)'
+after='($|[^A-Za-z0-9_'$'\xd0'$'\xd1''])'
 
 status=0
 for page in "$ru"/*.md; do
@@ -58,7 +60,7 @@ for page in "$ru"/*.md; do
 		grep . && status=1
 
 	# children: the word forms of «ребёнок» and «дети», as whole words.
-	grep -nE "(^|$nl)(ребён|ребен|Ребён|Ребен|(Д|д)ет(и|ей|ям|ьми|ях|ск[^ ]*)($nl|\$))" "$page" |
+	grep -nE "$before(ребён|ребен|Ребён|Ребен|(Д|д)ет(и|ей|ям|ьми|ях|ск[^ ]*)$after)" "$page" |
 		{ if [ -s "$allow" ]; then grep -vF -f <(grep -v '^#' "$allow" | grep .); else cat; fi; } |
 		sed "s/^\([0-9]*\):/$name:\1: children: a process is a «дочерний процесс», a page has «дочерние страницы»: /" |
 		grep . && status=1

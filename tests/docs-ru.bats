@@ -264,6 +264,10 @@ LINT_FIXTURES="$TESTS_DIR/fixtures/docs-sync/lint"
   printf 'у Ады — трое\n' >"$BATS_TEST_TMPDIR/allow"
   DOCS_RU_LINT_ALLOW="$BATS_TEST_TMPDIR/allow" run "$LINT" "$BATS_TEST_TMPDIR/kids"
   [ "$status" -eq 0 ]
+  # a word after a guillemet or a dash is still a word
+  printf '# страница\n\nСигнал получают «дети» — и ребёнок тоже.\n' >"$BATS_TEST_TMPDIR/kids/page.md"
+  run "$LINT" "$BATS_TEST_TMPDIR/kids"
+  [ "$status" -eq 1 ]
   # «детали» and «детерминированный» are other words
   printf '# страница\n\nДетали детерминированы.\n' >"$BATS_TEST_TMPDIR/kids/page.md"
   run "$LINT" "$BATS_TEST_TMPDIR/kids"
