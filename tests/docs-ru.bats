@@ -92,6 +92,15 @@ setup() {
   run "$SYNC" --update "$WORK"
   echo "$output"
   [ "$status" -eq 0 ]
+  # the blocks are in step; the changed line came with its English comment, which the word
+  # check names until it is translated, while the unchanged line kept its Russian one
+  run "$SYNC" "$WORK"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"page.md:7: comment: "*"# five at once"* ]]
+  [[ "$output" != *"code blocks differ"* ]]
+  grep -q '^make run-03                 # собрать, запустить сервер, обойти сайт$' "$WORK/ru/page.md"
+  sed -i 's/# five at once/# пять сразу/' "$WORK/ru/page.md"
   run "$SYNC" "$WORK"
   [ "$status" -eq 0 ]
   grep -q 'wall=4.000s' "$WORK/ru/page.md"
