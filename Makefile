@@ -273,7 +273,9 @@ help:
 	done
 
 # --- docs/ru, the Russian edition (tests/docs-sync.sh; tests/docs-ru.bats runs the check) ---
-# docs-ru-check: every docs page in both languages, the same code blocks (# comments aside).
+# docs-ru-check: every docs page in both languages, the same code blocks (# comments aside),
+# and the Russian pages' words (tests/docs-ru-lint.sh: no English # comment, no «загрузка»
+# for the load average, no «ребёнок/дети» for processes).
 # docs-ru-sync: copy changed English code blocks into the Russian pages, in order.
 # docs-ru-stale: list the Russian pages whose English original changed since their review.
 .PHONY: docs-ru-check docs-ru-sync docs-ru-stale

@@ -92,6 +92,15 @@ setup() {
   run "$SYNC" --update "$WORK"
   echo "$output"
   [ "$status" -eq 0 ]
+  # the blocks are in step; the changed line came with its English comment, which the word
+  # check names until it is translated, while the unchanged line kept its Russian one
+  run "$SYNC" "$WORK"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"page.md:7: comment: "*"# five at once"* ]]
+  [[ "$output" != *"code blocks differ"* ]]
+  grep -q '^make run-03                 # собрать, запустить сервер, обойти сайт$' "$WORK/ru/page.md"
+  sed -i 's/# five at once/# пять сразу/' "$WORK/ru/page.md"
   run "$SYNC" "$WORK"
   [ "$status" -eq 0 ]
   grep -q 'wall=4.000s' "$WORK/ru/page.md"
@@ -215,4 +224,73 @@ claim_rows() {
   run "$SYNC" --stale "$WORK"
   [ "$status" -eq 0 ]
   [ "$(grep -c '^<!-- en: ' "$WORK/ru/page.md")" -eq 1 ]
+}
+
+# The words of the Russian edition (tests/docs-ru-lint.sh, run by tests/docs-sync.sh): each rule
+# passes on the real pages and on tests/fixtures/docs-sync/lint/ok, and fails on its fixture.
+LINT="$TESTS_DIR/docs-ru-lint.sh"
+LINT_FIXTURES="$TESTS_DIR/fixtures/docs-sync/lint"
+
+@test "docs-ru lint: the real pages and the good fixture pass" {
+  run "$LINT"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  run "$LINT" "$LINT_FIXTURES/ok"
+  echo "$output"
+  [ "$status" -eq 0 ]
+}
+
+@test "docs-ru lint: an English # comment in a Russian code block fails, a Russian one and #0 output pass" {
+  run "$LINT" "$LINT_FIXTURES/comment"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"page.md:8: comment: "*"# one thread: nothing is lost"* ]]
+  [ "$(grep -c . <<<"$output")" -eq 1 ]
+}
+
+@test "docs-ru lint: «загрузка» before a decimal number (the load average) fails; «32 загрузки» passes" {
+  run "$LINT" "$LINT_FIXTURES/load"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"page.md:4: load: "*"(загрузка 7.5)"* ]]
+  [ "$(grep -c . <<<"$output")" -eq 1 ]
+  mkdir -p "$BATS_TEST_TMPDIR/avg"
+  sed 's/Средняя нагрузка/Средняя загрузка/' "$LINT_FIXTURES/ok/page.md" >"$BATS_TEST_TMPDIR/avg/page.md"
+  run "$LINT" "$BATS_TEST_TMPDIR/avg"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"page.md:3: load: "* ]]
+}
+
+@test "docs-ru lint: «ребёнок/дети» fails, unless the allow-list names the line" {
+  run "$LINT" "$LINT_FIXTURES/children"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"page.md:4: children: "*"создаёт ребёнка"* ]]
+  mkdir -p "$BATS_TEST_TMPDIR/kids"
+  printf '# страница\n\nДети у Ады — трое, и ни один не процесс.\n' >"$BATS_TEST_TMPDIR/kids/page.md"
+  run "$LINT" "$BATS_TEST_TMPDIR/kids"
+  [ "$status" -eq 1 ]
+  printf 'у Ады — трое\n' >"$BATS_TEST_TMPDIR/allow"
+  DOCS_RU_LINT_ALLOW="$BATS_TEST_TMPDIR/allow" run "$LINT" "$BATS_TEST_TMPDIR/kids"
+  [ "$status" -eq 0 ]
+  # a word after a guillemet or a dash is still a word
+  printf '# страница\n\nСигнал получают «дети» — и ребёнок тоже.\n' >"$BATS_TEST_TMPDIR/kids/page.md"
+  run "$LINT" "$BATS_TEST_TMPDIR/kids"
+  [ "$status" -eq 1 ]
+  # «детали» and «детерминированный» are other words
+  printf '# страница\n\nДетали детерминированы.\n' >"$BATS_TEST_TMPDIR/kids/page.md"
+  run "$LINT" "$BATS_TEST_TMPDIR/kids"
+  [ "$status" -eq 0 ]
+}
+
+@test "docs-ru lint: docs-sync.sh runs it, so make docs-ru-check fails on a broken rule" {
+  cp "$LINT_FIXTURES/children/page.md" "$WORK/ru/other.md"
+  cp "$LINT_FIXTURES/children/page.md" "$WORK/other.md"
+  run "$SYNC" "$WORK"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"other.md:4: children: "* ]]
+  sed -i 's/создаёт ребёнка/создаёт дочерний процесс/' "$WORK/ru/other.md"
+  run "$SYNC" "$WORK"
+  [ "$status" -eq 0 ]
 }

@@ -14,7 +14,8 @@
 #     translated. C blocks are compared as they are. Whether an output sample is still true
 #     is checked once, on the English page, by `make docs-check`.
 # --update: copies the English code blocks into the Russian page, in order, wherever the two
-#   differ (a block that already matches keeps its translated comments). The Russian prose is
+#   differ (a block that already matches keeps its translated comments; in a block that is
+#   copied, a line whose code is unchanged keeps its Russian `#` comment). The Russian prose is
 #   left alone; the pages must have the same number of blocks, otherwise the page is reported
 #   and left unchanged (add or remove the fence by hand, then run --update again).
 # --stale: the prose. Each Russian page ends with a line `<!-- en: HASH -->`, the hash
@@ -129,15 +130,38 @@ update_page() {
 		}
 		close(enfile)
 	}
+	# code_of LINE: the line without its `#` comment and trailing blanks (how blocks() compares).
+	function code_of(s,   c) {
+		c = s; sub(/(^|[ \t])#.*$/, "", c); sub(/[ \t]+$/, "", c); return c
+	}
+	# print_en_block N: the English block, except that a line whose code the old Russian block
+	# also had keeps the Russian `#` comment (a translated comment survives an update).
+	function print_en_block(k,   m, i, ln, c, at) {
+		m = split(en[k], el, "\n")
+		for (i = 1; i <= m; i++) {
+			ln = el[i]
+			if (i > 1 && i < m && !is_c) {
+				c = code_of(ln)
+				if (c != "" && (c in rucomment) && match(ln, /(^|[ \t])#.*$/)) {
+					at = RSTART; if (substr(ln, at, 1) != "#") at++
+					ln = substr(ln, 1, at - 1) rucomment[c]
+				}
+			}
+			print ln
+		}
+	}
 	BEGIN { read_en_blocks() }
 	{
 		line = $0
 		if (!infence) {
 			if (match(line, /^[ \t]*(```+|~~~+)/)) {
 				t = line; sub(/^[ \t]+/, "", t); marker = t; sub(/[^`~].*$/, "", marker)
+				lang = t; sub(/^[`~]+[ \t]*/, "", lang); sub(/[ \t].*$/, "", lang)
+				is_c = (lang == "c" || lang == "C")
 				n++; infence = 1
 				replacing = index(differing, " " n " ") > 0
-				if (replacing) { print en[n] } else print line
+				split("", rucomment)
+				if (!replacing) print line
 				next
 			}
 			print line; next
@@ -145,10 +169,14 @@ update_page() {
 		t = line; sub(/^[ \t]+/, "", t)
 		if (index(t, marker) == 1 && t ~ /^(`+|~+)[ \t]*$/) {
 			infence = 0
-			if (!replacing) print line
+			if (replacing) print_en_block(n); else print line
 			next
 		}
-		if (!replacing) print line
+		if (!replacing) { print line; next }
+		if (match(line, /(^|[ \t])#.*$/)) {
+			c = substr(line, RSTART, RLENGTH); sub(/^[ \t]/, "", c)
+			if (code_of(line) != "") rucomment[code_of(line)] = c
+		}
 	}
 	' "$ru_page" >"$tmp" && cat "$tmp" >"$ru_page"
 	rm -f "$tmp"
@@ -242,6 +270,9 @@ for en in "$docs"/*.md; do
 	[ -e "$ru_page" ] || continue
 	[ "$(ru_mark "$ru_page")" = "$(en_hash "$en")" ] || stale=$((stale + 1))
 done
+if [ "$update" = 0 ]; then
+	"$(dirname "$0")/docs-ru-lint.sh" "$ru" || status=1
+fi
 [ "$stale" -eq 0 ] || echo "$prog: note: $stale Russian page(s) were reviewed against an" \
 	"older English page; their prose may need a touch (--stale lists them)" >&2
 exit "$status"
