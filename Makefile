@@ -20,7 +20,7 @@ else
 OUT := $(BUILD)
 endif
 
-CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
+CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DARWIN_C_SOURCE
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT      ?= -O2 -g
 CFLAGS   ?=

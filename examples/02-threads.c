@@ -24,6 +24,7 @@
  * parallelism).
  */
 #include "clock.h"
+#include "cores.h"
 #include "errors.h"
 #include "stats.h"
 
@@ -174,25 +175,58 @@ static void show_hello(long threads)
 
 /* The counting threads line up here and start together. Without it, on a busy machine one
  * thread can finish its million increments before the next one is even created: nothing
- * overlaps, nothing is lost, and the race stays invisible. */
-static pthread_barrier_t start_line;
+ * overlaps, nothing is lost, and the race stays invisible.
+ *
+ * A start line (a barrier) made of a mutex and a condition variable. A condition variable
+ * is a place to sleep until the shared state under a mutex changes. The rules: look at the
+ * state only with the mutex held; pthread_cond_wait() lets go of the mutex while it sleeps
+ * and holds it again when it returns; wake up in a loop that looks again (a wait can end
+ * with nothing changed); whoever changes the state broadcasts to the sleepers. */
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t everyone_here; /* broadcast by the last thread to arrive */
+    long expected, arrived;       /* only touched with lock held */
+} start_line = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+
+static void lock_or_die(pthread_mutex_t *lock)
+{
+    int err = pthread_mutex_lock(lock);
+    if (err != 0)
+        die_pthread(err, "pthread_mutex_lock");
+}
+
+static void unlock_or_die(pthread_mutex_t *lock)
+{
+    int err = pthread_mutex_unlock(lock);
+    if (err != 0)
+        die_pthread(err, "pthread_mutex_unlock");
+}
 
 static void wait_at_start_line(void)
 {
-    int err = pthread_barrier_wait(&start_line);
-    if (err != 0 && err != PTHREAD_BARRIER_SERIAL_THREAD)
-        die_pthread(err, "pthread_barrier_wait");
+    lock_or_die(&start_line.lock);
+    start_line.arrived++;
+    if (start_line.arrived == start_line.expected) {
+        int err = pthread_cond_broadcast(&start_line.everyone_here);
+        if (err != 0)
+            die_pthread(err, "pthread_cond_broadcast");
+    }
+    while (start_line.arrived < start_line.expected) {
+        int err = pthread_cond_wait(&start_line.everyone_here, &start_line.lock);
+        if (err != 0)
+            die_pthread(err, "pthread_cond_wait");
+    }
+    unlock_or_die(&start_line.lock);
 }
 
 /* run_threads() for the counters: every thread starts counting at the same moment. */
 static double run_counting(long threads, void *(*body)(void *), long *increments)
 {
-    int err = pthread_barrier_init(&start_line, NULL, (unsigned)threads);
-    if (err != 0)
-        die_pthread(err, "pthread_barrier_init");
-    double seconds = run_threads(threads, body, increments, 0);
-    pthread_barrier_destroy(&start_line);
-    return seconds;
+    lock_or_die(&start_line.lock); /* no thread is waiting yet: the last run joined them all */
+    start_line.expected = threads;
+    start_line.arrived = 0;
+    unlock_or_die(&start_line.lock);
+    return run_threads(threads, body, increments, 0);
 }
 
 static void *count_unlocked(void *arg)
@@ -212,13 +246,9 @@ static void *count_locked(void *arg)
     const long *increments = arg;
     wait_at_start_line();
     for (long i = 0; i < *increments; i++) {
-        int err = pthread_mutex_lock(&counter_lock);
-        if (err != 0)
-            die_pthread(err, "pthread_mutex_lock");
+        lock_or_die(&counter_lock);
         locked_counter++;
-        err = pthread_mutex_unlock(&counter_lock);
-        if (err != 0)
-            die_pthread(err, "pthread_mutex_unlock");
+        unlock_or_die(&counter_lock);
     }
     return NULL;
 }
@@ -295,15 +325,6 @@ static long primes_with(long threads, long limit, double *wall, double *cpu)
         total += shares[i].found;
     free(shares);
     return total;
-}
-
-static long online_cores(void)
-{
-#ifdef _SC_NPROCESSORS_ONLN /* not POSIX, but every Unix this lab meets has it */
-    return sysconf(_SC_NPROCESSORS_ONLN);
-#else
-    return -1;
-#endif
 }
 
 /* The rows of the speedup table: every count from 1 to 2 x cores (at most 8 of them in a
@@ -414,20 +435,6 @@ static void show_speedup(long cores, long rounds, long limit, double *at_cores, 
     free(rows);
 }
 
-/* The 1-minute load average from /proc/loadavg; -1 where there is none. (getloadavg() is
- * not POSIX.) */
-static double load_average(void)
-{
-    FILE *file = fopen("/proc/loadavg", "r");
-    if (file == NULL)
-        return -1;
-    double load;
-    int fields = fscanf(file, "%lf", &load);
-    if (fclose(file) != 0 || fields != 1)
-        return -1;
-    return load;
-}
-
 /* Before anything runs: how busy the machine already is, since step 4 needs idle cores. */
 static void show_load(double load, long cores)
 {
@@ -480,9 +487,9 @@ int main(int argc, char **argv)
     prog_start(argv[0]);
     struct options o = parse_options(argc, argv);
     long expected = o.threads * o.increments;
-    long cores = online_cores();
+    long cores = cores_online();
 
-    double load = load_average();
+    double load = cores_load_average();
     show_load(load, cores);
 
     step(1, "threads in one process");

@@ -1,0 +1,18 @@
+/* cores.h — how many cores the machine has, and how busy other programs keep them (02's
+ * speedup table, whose ceiling is the cores that are free).
+ *
+ * Neither call is POSIX, and both are on Linux and macOS: cores.c is the one file that asks
+ * glibc for them (_DEFAULT_SOURCE); on macOS the build's _DARWIN_C_SOURCE shows them.
+ */
+#ifndef ASYNCLAB_CORES_H
+#define ASYNCLAB_CORES_H
+
+/* The cores online now (sysconf _SC_NPROCESSORS_ONLN); -1 if the system cannot say. */
+long cores_online(void);
+
+/* The load average over the last minute (getloadavg): about how many programs wanted a
+ * core, on average, over the last minute; -1 where the system has none. It trails: a job
+ * that started a second ago hardly shows in it. */
+double cores_load_average(void);
+
+#endif
