@@ -185,47 +185,37 @@ static void show_hello(long threads)
 static struct {
     pthread_mutex_t lock;
     pthread_cond_t everyone_here; /* broadcast by the last thread to arrive */
-    long expected, arrived;       /* only touched with lock held */
+    long expected, arrived;       /* touched with lock held, or before the threads exist */
 } start_line = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
 
-static void lock_or_die(pthread_mutex_t *lock)
+static void wait_at_start_line(void)
 {
-    int err = pthread_mutex_lock(lock);
+    int err = pthread_mutex_lock(&start_line.lock);
     if (err != 0)
         die_pthread(err, "pthread_mutex_lock");
-}
-
-static void unlock_or_die(pthread_mutex_t *lock)
-{
-    int err = pthread_mutex_unlock(lock);
+    start_line.arrived++;
+    if (start_line.arrived == start_line.expected) { /* the last one: wake the others */
+        err = pthread_cond_broadcast(&start_line.everyone_here);
+        if (err != 0)
+            die_pthread(err, "pthread_cond_broadcast");
+    }
+    while (start_line.arrived < start_line.expected) { /* sleeps without the lock */
+        err = pthread_cond_wait(&start_line.everyone_here, &start_line.lock);
+        if (err != 0)
+            die_pthread(err, "pthread_cond_wait");
+    }
+    err = pthread_mutex_unlock(&start_line.lock);
     if (err != 0)
         die_pthread(err, "pthread_mutex_unlock");
 }
 
-static void wait_at_start_line(void)
-{
-    lock_or_die(&start_line.lock);
-    start_line.arrived++;
-    if (start_line.arrived == start_line.expected) {
-        int err = pthread_cond_broadcast(&start_line.everyone_here);
-        if (err != 0)
-            die_pthread(err, "pthread_cond_broadcast");
-    }
-    while (start_line.arrived < start_line.expected) {
-        int err = pthread_cond_wait(&start_line.everyone_here, &start_line.lock);
-        if (err != 0)
-            die_pthread(err, "pthread_cond_wait");
-    }
-    unlock_or_die(&start_line.lock);
-}
-
-/* run_threads() for the counters: every thread starts counting at the same moment. */
+/* run_threads() for the counters: every thread starts counting at the same moment. (No
+ * lock needed to reset the line: no counting thread exists yet, and pthread_create makes
+ * what was written before it visible to the new thread.) */
 static double run_counting(long threads, void *(*body)(void *), long *increments)
 {
-    lock_or_die(&start_line.lock); /* no thread is waiting yet: the last run joined them all */
     start_line.expected = threads;
     start_line.arrived = 0;
-    unlock_or_die(&start_line.lock);
     return run_threads(threads, body, increments, 0);
 }
 
@@ -246,9 +236,13 @@ static void *count_locked(void *arg)
     const long *increments = arg;
     wait_at_start_line();
     for (long i = 0; i < *increments; i++) {
-        lock_or_die(&counter_lock);
+        int err = pthread_mutex_lock(&counter_lock);
+        if (err != 0)
+            die_pthread(err, "pthread_mutex_lock");
         locked_counter++;
-        unlock_or_die(&counter_lock);
+        err = pthread_mutex_unlock(&counter_lock);
+        if (err != 0)
+            die_pthread(err, "pthread_mutex_unlock");
     }
     return NULL;
 }
