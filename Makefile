@@ -150,9 +150,11 @@ $(RUNS): run-%: $$(addprefix $(OUT)/bin/,$$(filter $$*-$$(PERCENT),$(NAMES))) \
 # The bats suite: tests/run-bats.sh runs the files in parallel where GNU parallel is
 # installed, reports the wall time and ends with "N passed, M failed".
 # tests/width.bats runs every example at full size, which takes longer than all the rest:
-# `make test-width` runs it (its tests side by side), and so does .ci/run. So does
-# tests/cross-check.bats (make TESTS=tests/cross-check.bats test): it builds for macOS.
-TESTS ?= $(filter-out tests/width.bats tests/cross-check.bats,$(sort $(wildcard tests/*.bats)))
+# `make test-width` runs it (its tests side by side), and so does .ci/run. So do
+# tests/cross-check.bats (it builds for macOS) and tests/busy-machine.bats (it loads every
+# core, and must run alone), each with make TESTS=file test.
+TESTS ?= $(filter-out tests/width.bats tests/cross-check.bats tests/busy-machine.bats,\
+                      $(sort $(wildcard tests/*.bats)))
 test: all
 	@BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
 	    tests/run-bats.sh $(TESTS)

@@ -15,4 +15,9 @@ long cores_online(void);
  * that started a second ago hardly shows in it. */
 double cores_load_average(void);
 
+/* Prints the load average and the cores online in one line and, when the load is at least
+ * half the cores, a warning that `what` (measured later) will come out lower because other
+ * programs compete for the cores. Returns the load average (-1: unknown). */
+double cores_report_load(long cores, const char *what);
+
 #endif
