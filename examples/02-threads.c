@@ -55,7 +55,7 @@ static void print_help(void)
 {
     printf("02-threads: threads in one process share its memory. Watch a shared counter lose\n"
            "updates without a lock and keep them with a mutex or an atomic, CPU-bound work\n"
-           "speed up only as far as there are cores, and what one thread costs.\n\n"
+           "speed up only as far as there are free cores, and what one thread costs.\n\n"
            "usage: %s %s\n"
            "  -t THREADS     threads for steps 1-3, the shared counter (default 4)\n"
            "  -m INCREMENTS  increments of the shared counter per thread (default 1000000)\n"
