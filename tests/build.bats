@@ -298,3 +298,9 @@ setup_file() {
   [[ "$output" == *"-D_POSIX_C_SOURCE=200809L -D_DARWIN_C_SOURCE"* ]]
   ! grep -rn 'pthread_barrier' "$TREE/examples" "$TREE/common" "$TREE/tests/unit"
 }
+
+@test "build: a GNU make older than 4 (macOS's 3.81) is told what to install" {
+  run make -C "$TREE" --no-print-directory MAKE_VERSION=3.81 all
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"GNU make 3.81 is too old: 4 or later is needed (macOS: brew install make, then the PATH line in README.md)"* ]]
+}
