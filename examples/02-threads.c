@@ -9,13 +9,14 @@
  *      (a DELIBERATE data race), with a mutex or a C11 atomic none do; each timed
  *   3. --runs N repeats the unlocked case: the loss changes from run to run
  *   4. CPU-bound work (counting primes) on 1, 2, ... 2 x cores threads, each row timed
- *      --rounds times (default 5): the median speedup stops at the number of cores. The
- *      load average is printed first, with a warning when the machine is already busy.
+ *      --rounds times (default 5; common/speedup.c keeps the table): the median speedup
+ *      stops at the number of cores that are free, measured from the threads' own CPU time.
+ *      The load average is printed first, with a warning when the machine is already busy.
  *   5. what a thread costs: create + join, N times; its default stack size
  *
  * Run:  make run-02                 (ARGS="-t 8 -m 200000 --runs 5" changes things)
  * Look for: "lost" above 0 only in the unlocked rows; how much slower the mutex is than
- * the atomic; the median speedup flattening at the number of cores (the verdict line); µs per
+ * the atomic; the median speedup flattening at the free cores (the verdict lines); µs per
  * thread here against µs per process in 01. ThreadSanitizer: `make SAN=thread run-02` reports
  * exactly one data race, on unlocked_counter (docs/02-threads.md says how to run it on kernels
  * where it refuses). Lecture claims: 3 (threads are cheaper than processes and share memory), 4
@@ -24,8 +25,9 @@
  * parallelism).
  */
 #include "clock.h"
+#include "cores.h"
 #include "errors.h"
-#include "stats.h"
+#include "speedup.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -39,7 +41,6 @@
 #define USAGE                                                                                      \
     "[-t THREADS] [-m INCREMENTS] [--runs N] [-n N] [-p LIMIT]\n"                                  \
     "                  [--rounds N] [--help]"
-#define MAX_ROUNDS 99
 
 struct options {
     long threads;    /* -t: T */
@@ -54,7 +55,7 @@ static void print_help(void)
 {
     printf("02-threads: threads in one process share its memory. Watch a shared counter lose\n"
            "updates without a lock and keep them with a mutex or an atomic, CPU-bound work\n"
-           "speed up only as far as there are cores, and what one thread costs.\n\n"
+           "speed up only as far as there are free cores, and what one thread costs.\n\n"
            "usage: %s %s\n"
            "  -t THREADS     threads for steps 1-3, the shared counter (default 4)\n"
            "  -m INCREMENTS  increments of the shared counter per thread (default 1000000)\n"
@@ -92,7 +93,7 @@ static struct options parse_options(int argc, char **argv)
             die_usage(USAGE, "unknown argument '%s'", arg);
         long max = target == &o.threads  ? 64
                    : target == &o.runs   ? 100
-                   : target == &o.rounds ? MAX_ROUNDS
+                   : target == &o.rounds ? SPEEDUP_MAX_ROUNDS
                                          : 10000000;
         *target = parse_whole_or_die(USAGE, arg, i + 1 < argc ? argv[++i] : NULL, 1,
                                      target == &o.limit ? 100000000 : max);
@@ -174,25 +175,48 @@ static void show_hello(long threads)
 
 /* The counting threads line up here and start together. Without it, on a busy machine one
  * thread can finish its million increments before the next one is even created: nothing
- * overlaps, nothing is lost, and the race stays invisible. */
-static pthread_barrier_t start_line;
+ * overlaps, nothing is lost, and the race stays invisible.
+ *
+ * A start line (a barrier) made of a mutex and a condition variable. A condition variable
+ * is a place to sleep until the shared state under a mutex changes. The rules: look at the
+ * state only with the mutex held; pthread_cond_wait() lets go of the mutex while it sleeps
+ * and holds it again when it returns; wake up in a loop that looks again (a wait can end
+ * with nothing changed); whoever changes the state broadcasts to the sleepers. */
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t everyone_here; /* broadcast by the last thread to arrive */
+    long expected, arrived;       /* touched with lock held, or before the threads exist */
+} start_line = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
 
 static void wait_at_start_line(void)
 {
-    int err = pthread_barrier_wait(&start_line);
-    if (err != 0 && err != PTHREAD_BARRIER_SERIAL_THREAD)
-        die_pthread(err, "pthread_barrier_wait");
+    int err = pthread_mutex_lock(&start_line.lock);
+    if (err != 0)
+        die_pthread(err, "pthread_mutex_lock");
+    start_line.arrived++;
+    if (start_line.arrived == start_line.expected) { /* the last one: wake the others */
+        err = pthread_cond_broadcast(&start_line.everyone_here);
+        if (err != 0)
+            die_pthread(err, "pthread_cond_broadcast");
+    }
+    while (start_line.arrived < start_line.expected) { /* sleeps without the lock */
+        err = pthread_cond_wait(&start_line.everyone_here, &start_line.lock);
+        if (err != 0)
+            die_pthread(err, "pthread_cond_wait");
+    }
+    err = pthread_mutex_unlock(&start_line.lock);
+    if (err != 0)
+        die_pthread(err, "pthread_mutex_unlock");
 }
 
-/* run_threads() for the counters: every thread starts counting at the same moment. */
+/* run_threads() for the counters: every thread starts counting at the same moment. (No
+ * lock needed to reset the line: no counting thread exists yet, and pthread_create makes
+ * what was written before it visible to the new thread.) */
 static double run_counting(long threads, void *(*body)(void *), long *increments)
 {
-    int err = pthread_barrier_init(&start_line, NULL, (unsigned)threads);
-    if (err != 0)
-        die_pthread(err, "pthread_barrier_init");
-    double seconds = run_threads(threads, body, increments, 0);
-    pthread_barrier_destroy(&start_line);
-    return seconds;
+    start_line.expected = threads;
+    start_line.arrived = 0;
+    return run_threads(threads, body, increments, 0);
 }
 
 static void *count_unlocked(void *arg)
@@ -279,17 +303,16 @@ static void *count_primes(void *arg)
     return NULL;
 }
 
-/* Counts the primes below limit with `threads` threads; returns the count. */
-static long primes_with(long threads, long limit, double *wall, double *cpu)
+/* The job the speedup table times: count the primes below *limit with `threads` threads. */
+static long primes_with(long threads, void *limit)
 {
     struct prime_share *shares = malloc((size_t)threads * sizeof *shares);
     if (shares == NULL)
         die_errno("malloc");
     for (long i = 0; i < threads; i++)
-        shares[i] = (struct prime_share){.limit = limit, .first_block = i, .stride = threads};
-    double cpu_start = clock_cpu();
-    *wall = run_threads(threads, count_primes, shares, sizeof *shares);
-    *cpu = clock_cpu() - cpu_start;
+        shares[i] =
+            (struct prime_share){.limit = *(long *)limit, .first_block = i, .stride = threads};
+    run_threads(threads, count_primes, shares, sizeof *shares);
     long total = 0;
     for (long i = 0; i < threads; i++)
         total += shares[i].found;
@@ -297,148 +320,56 @@ static long primes_with(long threads, long limit, double *wall, double *cpu)
     return total;
 }
 
-static long online_cores(void)
+/* What the medians say about claim 5. The most threads can gain is what the cores they got
+ * allow: the threads' own CPU time over the wall time says how many cores that was, at one
+ * thread and at `cores` threads. (The load average cannot say it: it trails by a minute.)
+ * Past the cores, a change smaller than the rounds' spread is noise, and is called that. */
+static void print_verdict(const struct speedup_table *table, long cores)
 {
-#ifdef _SC_NPROCESSORS_ONLN /* not POSIX, but every Unix this lab meets has it */
-    return sysconf(_SC_NPROCESSORS_ONLN);
-#else
-    return -1;
-#endif
-}
-
-/* The rows of the speedup table: every count from 1 to 2 x cores (at most 8 of them in a
- * row), then doubling, always ending at 2 x cores: past the cores, nothing more to gain. */
-static long next_row(long t, long last)
-{
-    long next = t < 8 ? t + 1 : t * 2;
-    return t < last && next > last ? last : next;
-}
-
-/* One row of the table: the wall and cpu seconds of every round at this many threads. */
-struct speedup_row {
-    long threads;
-    double wall[MAX_ROUNDS], cpu[MAX_ROUNDS];
-    double median_wall, median_speedup, min_speedup, max_speedup, cpu_percent;
-};
-
-/* Times every row `rounds` times, a round being one pass over all the rows: a burst of load
- * from another program then slows every row alike instead of one. Dies if two runs disagree
- * on the count. */
-static long measure_rows(struct speedup_row *rows, long n_rows, long rounds, long limit)
-{
-    long first_count = -1;
-    for (long r = 0; r < rounds; r++) {
-        for (long i = 0; i < n_rows; i++) {
-            long count = primes_with(rows[i].threads, limit, &rows[i].wall[r], &rows[i].cpu[r]);
-            if (first_count < 0)
-                first_count = count;
-            else if (count != first_count)
-                die("%ld threads counted %ld primes, 1 thread %ld", rows[i].threads, count,
-                    first_count);
-        }
-        printf("  round %ld of %ld done\n", r + 1, rounds);
-    }
-    return first_count;
-}
-
-/* Medians and the spread (slowest and fastest round) against the 1-thread median. */
-static void summarise_rows(struct speedup_row *rows, long n_rows, long rounds)
-{
-    double walls[MAX_ROUNDS];
-    for (long i = 0; i < n_rows; i++) {
-        struct speedup_row *row = &rows[i];
-        double cpu = 0, wall = 0;
-        for (long r = 0; r < rounds; r++) {
-            walls[r] = row->wall[r];
-            cpu += row->cpu[r];
-            wall += row->wall[r];
-        }
-        row->median_wall = median(walls, rounds); /* walls sorted: [0] fastest */
-        row->cpu_percent = cpu / wall * 100;
-        double single = rows[0].median_wall;
-        row->median_speedup = single / row->median_wall;
-        row->max_speedup = single / walls[0];
-        row->min_speedup = single / walls[rounds - 1];
-    }
-}
-
-/* Median speedup at `threads` threads (the row with the most threads up to it). */
-static double speedup_at(const struct speedup_row *rows, long n_rows, long threads)
-{
-    double speedup = rows[0].median_speedup;
-    for (long i = 0; i < n_rows && rows[i].threads <= threads; i++)
-        speedup = rows[i].median_speedup;
-    return speedup;
-}
-
-/* What the medians say about claim 5. */
-static const char *speedup_verdict(double at_cores, double at_twice, long cores)
-{
-    if (cores == 1)
-        return "one core: no parallelism";
-    if (at_cores < 0.75 * (double)cores)
-        return "busy cores, unclear";
-    if (at_twice < at_cores * 1.15)
-        return "no gain past the cores";
-    return "still gaining?";
-}
-
-/* Fills in the median speedups at `cores` and at 2 x cores threads. */
-static void show_speedup(long cores, long rounds, long limit, double *at_cores, double *at_twice)
-{
-    cores = cores > 0 ? cores : 1; /* unknown: at least the 1 and 2 thread rows */
-    long last = 2 * cores, n_rows = 0;
-    struct speedup_row *rows = calloc((size_t)last, sizeof *rows);
-    if (rows == NULL)
-        die_errno("malloc");
-    for (long t = 1; t <= last; t = next_row(t, last))
-        rows[n_rows++].threads = t;
-    printf("  the same primes counted with 1 to %ld threads, %ld round%s of every row\n", last,
-           rounds, rounds == 1 ? "" : "s");
-    long count = measure_rows(rows, n_rows, rounds, limit);
-    summarise_rows(rows, n_rows, rounds);
-    printf("  threads   median wall (s)   cpu/wall   median speedup   spread (min-max)\n");
-    for (long i = 0; i < n_rows; i++)
-        printf("  %-9ld %-17.3f %4.0f%%      %6.2fx          %.2fx-%.2fx\n", rows[i].threads,
-               rows[i].median_wall, rows[i].cpu_percent, rows[i].median_speedup,
-               rows[i].min_speedup, rows[i].max_speedup);
-    printf("  primes below %ld: %ld, the same for every row and round\n", limit, count);
-    *at_cores = speedup_at(rows, n_rows, cores);
-    *at_twice = speedup_at(rows, n_rows, last);
-    printf("  verdict (medians): %.2fx at %ld threads, %.2fx at %ld: %s\n", *at_cores, cores,
-           *at_twice, last, speedup_verdict(*at_cores, *at_twice, cores));
-    printf("  Up to %ld threads run at once (parallelism, cpu/wall above 100%%); more threads\n"
-           "  only take turns on the same cores (concurrency). In CPython this table would\n"
-           "  show about 1.00x on every row: the GIL lets one thread at a time run bytecode.\n",
-           cores);
-    free(rows);
-}
-
-/* The 1-minute load average from /proc/loadavg; -1 where there is none. (getloadavg() is
- * not POSIX.) */
-static double load_average(void)
-{
-    FILE *file = fopen("/proc/loadavg", "r");
-    if (file == NULL)
-        return -1;
-    double load;
-    int fields = fscanf(file, "%lf", &load);
-    if (fclose(file) != 0 || fields != 1)
-        return -1;
-    return load;
-}
-
-/* Before anything runs: how busy the machine already is, since step 4 needs idle cores. */
-static void show_load(double load, long cores)
-{
-    if (load < 0) {
-        printf("load average: unknown here; %ld cores online\n", cores);
+    const struct speedup_row *one = speedup_row_at(table, 1);
+    const struct speedup_row *all = speedup_row_at(table, cores);
+    const struct speedup_row *twice = speedup_row_at(table, 2 * cores);
+    printf("  verdict (medians): %.2fx at %ld threads, %.2fx at %ld\n", all->speedup.median,
+           all->threads, twice->speedup.median, twice->threads);
+    if (cores <= 1) {
+        printf("    one core: no two threads ever run at once here\n");
         return;
     }
-    printf("load average: %.2f (last minute) on %ld cores online\n", load, cores);
-    if (load >= 0.5 * (double)cores)
-        printf("warning: the machine is busy: other programs compete for the cores, so\n"
-               "  step 4's speedups come out lower and jumpier (the medians help)\n");
+    double most = all->cores_used / one->cores_used;
+    printf("    free cores:      %.1f of %ld at %ld threads, %.1f at 1: at most ~%.1fx here\n",
+           all->cores_used, cores, all->threads, one->cores_used, most);
+    printf("    up to the cores: %.2fx, %s\n", all->speedup.median,
+           all->speedup.median >= 0.8 * most ? "as much as the free cores allow"
+                                             : "less than the free cores allow");
+    double change = twice->speedup.median / all->speedup.median - 1;
+    int noise = twice->speedup.min <= all->speedup.max && all->speedup.min <= twice->speedup.max;
+    double size = change < 0 ? -change : change;
+    const char *words = size < 0.02   ? "the same"
+                        : size < 0.15 ? (change > 0 ? "a little more" : "a little less")
+                                      : (change > 0 ? "more" : "less");
+    printf("    past the cores:  %s (%+.0f%%, %s)\n", words, change * 100,
+           noise ? "within noise: the spreads overlap" : "beyond the spreads");
+    if (!noise && change >= 0.15 && all->cores_used < 0.8 * (double)cores)
+        printf("    (more threads won a bigger share of the cores other programs use)\n");
+}
+
+static void show_speedup(long cores, long rounds, long limit, struct speedup_table *table)
+{
+    cores = cores > 0 ? cores : 1; /* unknown: at least the 1 and 2 thread rows */
+    printf("  the same primes counted with 1 to %ld threads, %ld round%s of every row\n", 2 * cores,
+           rounds, rounds == 1 ? "" : "s");
+    *table = speedup_measure(cores, rounds, primes_with, &limit);
+    speedup_print(table);
+    printf("  primes below %ld: %ld, the same for every row and round\n", limit, table->result);
+    print_verdict(table, cores);
+    printf("  Threads run at once only on free cores (parallelism: cpu/wall above 100%%);\n"
+           "  more threads than that take turns on them (concurrency).\n");
+    if (speedup_row_at(table, cores)->speedup.median >= 1.3)
+        printf("  In CPython this table would show about 1.00x on every row: the GIL lets\n"
+               "  one thread at a time run bytecode.\n");
+    else
+        printf("  CPython's GIL would hold every row to about 1.00x even on idle cores: it\n"
+               "  lets one thread at a time run bytecode.\n");
 }
 
 /* ---- step 5: what a thread costs ---------------------------------------------------------- */
@@ -480,10 +411,9 @@ int main(int argc, char **argv)
     prog_start(argv[0]);
     struct options o = parse_options(argc, argv);
     long expected = o.threads * o.increments;
-    long cores = online_cores();
+    long cores = cores_online();
 
-    double load = load_average();
-    show_load(load, cores);
+    double load = cores_report_load(cores, "step 4's speedups"); /* step 4 needs idle cores */
 
     step(1, "threads in one process");
     show_hello(o.threads);
@@ -510,8 +440,10 @@ int main(int argc, char **argv)
     printf("  lost over %ld runs: min %ld, max %ld\n", o.runs, lost_min, lost_max);
 
     step(4, "CPU-bound work: more threads help only up to the number of cores");
-    double speedup, speedup_twice;
-    show_speedup(cores, o.rounds, o.limit, &speedup, &speedup_twice);
+    struct speedup_table table;
+    show_speedup(cores, o.rounds, o.limit, &table);
+    const struct speedup_row *at_cores = speedup_row_at(&table, cores);
+    const struct speedup_row *at_twice = speedup_row_at(&table, 2 * cores);
 
     step(5, "what a thread costs");
     double create_us = time_threads(o.create_n);
@@ -526,8 +458,10 @@ int main(int argc, char **argv)
         snprintf(load_text, sizeof load_text, "%.2f", load);
     summary_print("threads=%ld expected=%ld unlocked=%ld locked=%ld atomic=%ld speedup=%.2f "
                   "create_us=%.1f runs=%ld lost_min=%ld lost_max=%ld cores=%ld stack_kib=%ld "
-                  "rounds=%ld speedup_2x=%.2f load=%s",
-                  o.threads, expected, unlocked, locked_counter, atomic, speedup, create_us, o.runs,
-                  lost_min, lost_max, cores, stack_kib, o.rounds, speedup_twice, load_text);
+                  "rounds=%ld speedup_2x=%.2f load=%s free_cores=%.1f",
+                  o.threads, expected, unlocked, locked_counter, atomic, at_cores->speedup.median,
+                  create_us, o.runs, lost_min, lost_max, cores, stack_kib, o.rounds,
+                  at_twice->speedup.median, load_text, at_cores->cores_used);
+    speedup_free(&table);
     return 0;
 }

@@ -7,7 +7,7 @@ SMALL=(-m 20000 -n 50 -p 50000)
   run_example 60 02-threads "${SMALL[@]}"
   [ "$status" -eq 0 ]
   assert_summary_keys threads expected unlocked locked atomic speedup create_us \
-    runs lost_min lost_max cores stack_kib rounds speedup_2x load
+    runs lost_min lost_max cores stack_kib rounds speedup_2x load free_cores
   [ "$(summary_value threads)" = 4 ]
   [ "$(summary_value expected)" = 80000 ]
   [[ "$(summary_value unlocked)" =~ ^[0-9]+$ ]]
@@ -119,7 +119,17 @@ SMALL=(-m 20000 -n 50 -p 50000)
     expected+="$t "
   done
   [ "$rows" = "$expected" ] || { echo "rows '$rows', expected '$expected'"; false; }
-  printf '%s\n' "$output" | grep -qE "^  verdict \(medians\): [0-9.]+x at $cores threads, [0-9.]+x at $((2 * cores)): "
+  printf '%s\n' "$output" | grep -qE "^  verdict \(medians\): [0-9.]+x at $cores threads, [0-9.]+x at $((2 * cores))$"
+  # the free cores: the median cpu/wall of the rows at 1 and at `cores` threads, as printed
+  # in the table, and the most they allow, their ratio
+  local used1 usedc
+  used1=$(printf '%s\n' "$output" | sed -n 's/^  1  *[0-9.]*  *\([0-9]*\)%  .*/\1/p')
+  usedc=$(printf '%s\n' "$output" | sed -n "s/^  $cores  *[0-9.]*  *\\([0-9]*\\)%  .*/\\1/p")
+  [ "$cores" -eq 1 ] ||
+    printf '%s\n' "$output" | grep -qE "^    free cores: +[0-9]+\.[0-9] of $cores at $cores threads, [0-9]+\.[0-9] at 1: at most ~[0-9]+\.[0-9]x here$"
+  awk -v a="$usedc" -v f="$(summary_value free_cores)" 'BEGIN { exit !(a / 100 - f < 0.06 && f - a / 100 < 0.06) }' ||
+    { echo "free_cores=$(summary_value free_cores), table $usedc% ($used1% at 1)"; false; }
+  printf '%s\n' "$output" | grep -qE '^    past the cores: +(the same|a little more|a little less|more|less) \([-+][0-9]+%, (within noise: the spreads overlap|beyond the spreads)\)$'
   # the 1-thread row is its own median: exactly 1.00x
   printf '%s\n' "$output" | grep -qE '^  1 +[0-9.]+ +[0-9]+% +1\.00x '
 }

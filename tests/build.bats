@@ -12,7 +12,7 @@ make() { nice -n 10 make "$@"; }
 
 setup() {
   unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL BUILD SAN V TESTS ARGS URL PAGES DELAY \
-    EXAMPLES_UNDER_TEST WERROR CC OPT CFLAGS CPPFLAGS POLLER
+    EXAMPLES_UNDER_TEST WERROR CC OPT CFLAGS CPPFLAGS POLLER PORTABLE
 }
 
 # outside_bats COMMAND...: run COMMAND (a nested bats run) as from a shell: without this
@@ -26,7 +26,7 @@ outside_bats() {
 setup_file() {
   # `make test` exports its command line (BUILD=, SAN=, ...) to what it runs: not to these.
   unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL BUILD SAN V TESTS ARGS URL PAGES DELAY \
-    EXAMPLES_UNDER_TEST WERROR CC OPT CFLAGS CPPFLAGS POLLER
+    EXAMPLES_UNDER_TEST WERROR CC OPT CFLAGS CPPFLAGS POLLER PORTABLE
   TREE="$BATS_FILE_TMPDIR/tree"
   mkdir -p "$TREE"
   cp -r "$TOP_DIR/Makefile" "$TOP_DIR/examples" "$TOP_DIR/common" "$TOP_DIR/tests" "$TREE/"
@@ -259,4 +259,48 @@ setup_file() {
       { echo "$name: stderr '${stderr_lines[0]}'"; return 1; }
     [[ "$stderr" == *"usage: $name"* ]] || { echo "$name: no usage line on stderr"; return 1; }
   done
+}
+
+@test "build: a step that fails leaves no half-made file behind (.DELETE_ON_ERROR)" {
+  # An archiver that writes the archive and then fails, as a linker can (a 0-byte program
+  # that the next make would take as up to date).
+  local fake="$BATS_TEST_TMPDIR/failing-ar"
+  printf '#!/bin/sh\nar "$@"\necho "failing-ar: failed after writing" >&2\nexit 1\n' >"$fake"
+  chmod +x "$fake"
+  touch "$TREE/build/obj/common/url.o"
+  run make -C "$TREE" -s build/lib/libcommon.a AR="$fake"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"failing-ar: failed after writing"* ]]
+  [ ! -e "$TREE/build/lib/libcommon.a" ]
+  # and the next make builds it for real
+  make -C "$TREE" -s build/lib/libcommon.a
+  [ -s "$TREE/build/lib/libcommon.a" ]
+}
+
+@test "build: PORTABLE=1 is the portable build in its own directory; POLLER=poll means the same" {
+  run make -C "$TREE" -n V=1 PORTABLE=1 build/portable/obj/common/poller.o
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"-DASYNCLAB_PORTABLE"* ]]
+  run make -C "$TREE" -n V=1 POLLER=poll build/portable/obj/common/poller.o
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"-DASYNCLAB_PORTABLE"* ]]
+  run make -C "$TREE" -n PORTABLE=yes all
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"PORTABLE=yes: the only value is PORTABLE=1"* ]]
+  run make -C "$TREE" -n POLLER=select all
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"POLLER=select: the only value is POLLER=poll"* ]]
+}
+
+@test "build: the default flags show Darwin's interfaces too (_DARWIN_C_SOURCE; glibc ignores it)" {
+  run make -C "$TREE" -n -B V=1 build/obj/common/net.o
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"-D_POSIX_C_SOURCE=200809L -D_DARWIN_C_SOURCE"* ]]
+  ! grep -rn 'pthread_barrier' "$TREE/examples" "$TREE/common" "$TREE/tests/unit"
+}
+
+@test "build: a GNU make older than 4 (macOS's 3.81) is told what to install" {
+  run make -C "$TREE" --no-print-directory MAKE_VERSION=3.81 all
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"GNU make 3.81 is too old: 4 or later is needed (macOS: brew install make, then the PATH line in README.md)"* ]]
 }

@@ -1,0 +1,23 @@
+/* cores.h — how many cores the machine has, and how busy other programs keep them (02's
+ * speedup table, whose ceiling is the cores that are free).
+ *
+ * Neither call is POSIX, and both are on Linux and macOS: cores.c is the one file that asks
+ * glibc for them (_DEFAULT_SOURCE); on macOS the build's _DARWIN_C_SOURCE shows them.
+ */
+#ifndef ASYNCLAB_CORES_H
+#define ASYNCLAB_CORES_H
+
+/* The cores online now (sysconf _SC_NPROCESSORS_ONLN); -1 if the system cannot say. */
+long cores_online(void);
+
+/* The load average over the last minute (getloadavg): about how many programs wanted a
+ * core, on average, over the last minute; -1 where the system has none. It trails: a job
+ * that started a second ago hardly shows in it. */
+double cores_load_average(void);
+
+/* Prints the load average and the cores online in one line and, when the load is at least
+ * half the cores, a warning that `what` (measured later) will come out lower because other
+ * programs compete for the cores. Returns the load average (-1: unknown). */
+double cores_report_load(long cores, const char *what);
+
+#endif
