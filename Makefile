@@ -9,6 +9,8 @@
 # Knobs: CC=clang  WERROR=1  SAN=address,undefined (or SAN=thread)  V=1  BUILD=dir  POLLER=poll
 #        OPT=-O0  CFLAGS=...  CPPFLAGS=...  (a change of any of these rebuilds)
 #        ARGS="-c 5"  URL=http://host:port/  PAGES=30  DELAY=100  TESTS=tests/03-blocking-fetch.bats
+#        START=/fault/many-links (where the crawl starts on the lab site; default /)
+#        EXPECT=2 (make run-NN succeeds when the example exits with 2: a refusal shown on purpose)
 #        JOBS=N (test files run at once; default 3 per core)
 
 BUILD ?= build
@@ -130,8 +132,8 @@ PERCENT := %
 .SECONDEXPANSION:
 $(RUNS): run-%: $$(addprefix $(OUT)/bin/,$$(filter $$*-$$(PERCENT),$(NAMES))) \
                 $$(if $$(filter examples/$$*-$$(PERCENT),$(LAB_SRCS)),$(OUT)/bin/00-labserver)
-	@BIN_DIR="$(OUT)/bin" URL="$(URL)" PAGES="$(PAGES)" DELAY="$(DELAY)" \
-	    tests/lab-run.sh "$(filter examples/$*-%,$(EXAMPLES))" $(ARGS)
+	@BIN_DIR="$(OUT)/bin" URL="$(URL)" PAGES="$(PAGES)" DELAY="$(DELAY)" EXPECT="$(EXPECT)" \
+	    START="$(START)" tests/lab-run.sh "$(filter examples/$*-%,$(EXAMPLES))" $(ARGS)
 
 # The bats suite: tests/run-bats.sh runs the files in parallel where GNU parallel is
 # installed, reports the wall time and ends with "N passed, M failed".
@@ -262,6 +264,8 @@ help:
 	@echo "  make clean           remove $(BUILD)/"
 	@echo
 	@echo "Knobs: ARGS=\"...\" URL=http://host:port/ PAGES=N DELAY=MS CC=clang WERROR=1"
+	@echo "       START=/path (run-NN: the crawl starts there on the lab site)"
+	@echo "       EXPECT=N (run-NN: exit status N is the intended one, e.g. a refusal)"
 	@echo "       OPT=-O0 CFLAGS=... CPPFLAGS=... (a changed flag rebuilds)"
 	@echo "       SAN=address,undefined | SAN=thread  V=1  BUILD=dir  POLLER=poll"
 	@echo
