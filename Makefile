@@ -95,7 +95,7 @@ LAB_SRCS  := $(shell grep -l '^ \* Lab server:' $(EXAMPLES) /dev/null)
 # Keep object files: they are intermediate in a pattern chain, and make would delete them.
 .SECONDARY:
 .PHONY: all unit test clean help compile_commands.json compare bench pictures fuzz memcheck \
-        docs-check docs-update run test-width $(RUNS) $(TEST_RUNS)
+        docs-check docs-update run test-width test-hall $(RUNS) $(TEST_RUNS)
 
 all: $(BINS) $(UNIT_BINS)
 
@@ -147,6 +147,12 @@ test: all
 test-width: all
 	@BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
 	    WITHIN_FILES=1 tests/run-bats.sh tests/width.bats
+
+# make test-hall: the run sheet rehearsed (tests/hall.sh): every command of docs/lecture.md
+# typed into an 80x30 tmux pane; fails when a line the sheet shows is not on the last
+# screen, a row splits a word or number, or nothing appears within 2 s. Skips without tmux.
+test-hall:
+	@tests/hall.sh
 
 # make test-NN: build only what example NN's tests run (the examples its bats file names,
 # the lab server, the unit drivers if it uses them) and run that file, plus the shared
@@ -250,6 +256,7 @@ help:
 	@echo "  make test-NN         build what example NN needs and run its tests only"
 	@echo "  make test            the whole bats suite (TESTS=file.bats for one file)"
 	@echo "  make test-width      every example's output fits 80 columns (slow)"
+	@echo "  make test-hall       the run sheet rehearsed in an 80x30 terminal (tmux)"
 	@echo "  make compare         every crawler against one lab server, one table"
 	@echo "  make bench           10's cost table and compare's table into docs/results.md"
 	@echo "  make pictures        the SVG timelines and 10's bars into docs/img/"
