@@ -85,12 +85,14 @@ run_in_pane() {
   printf 'set -g history-limit 200000\nset -g status off\n' >"$work/tmux.conf"
   "${clean_env[@]}" TERM=xterm PS1='$ ' PROMPT_COMMAND="echo \$? >>'$work/status'" \
     tmux -L "$sock" -f "$work/tmux.conf" new-session -d -s hall -x $COLS -y $ROWS \
-    "bash --norc --noprofile -i"
+    "env PS1='\$ ' bash --norc --noprofile -i"
   local i
   for i in $(seq 1 100); do
     [ -s "$work/status" ] && break
     sleep 0.05
   done
+  # (The prompt is printed just after PROMPT_COMMAND runs: let readline take the terminal.)
+  sleep 0.2
   : >"$work/status"
   tmux -L "$sock" send-keys -t hall -l "$cmd"
   tmux -L "$sock" send-keys -t hall Enter
@@ -170,7 +172,11 @@ while IFS= read -r line || [ -n "$line" ]; do
   # The hall's view: the last screen as one string (wrapped rows joined, blanks one space),
   # and every line the command printed (the command's own line aside).
   screen_text=" $(mask <"$work/screen" | tr '\n' ' ') "
-  sed 1d "$work/all" >"$work/printed"
+  # (The prompt that came back after the command is not the command's.)
+  sed 1d "$work/all" | awk '{ line[NR] = $0 } END { n = NR
+      while (n > 0 && line[n] ~ /^[[:space:]]*$/) n--
+      if (n > 0 && line[n] ~ /^\$ ?$/) n--
+      for (i = 1; i <= n; i++) print line[i] }' >"$work/printed"
   rows=$(rows_of "$work/printed")
   on_screen=$(($(rows_of "$work/screen") - 1))
   [ "$on_screen" -gt "$rows" ] && on_screen=$rows
