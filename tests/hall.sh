@@ -35,6 +35,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 cd "$(dirname "$0")/.." || exit 2
+unset TMUX TMUX_PANE # inside a tmux of one's own, the rehearsal's server is still its own
 COLS=80
 ROWS=30
 first_bound=${HALL_FIRST_OUTPUT:-2}
