@@ -9,6 +9,8 @@
 # Knobs: CC=clang  WERROR=1  SAN=address,undefined (or SAN=thread)  V=1  BUILD=dir  PORTABLE=1
 #        OPT=-O0  CFLAGS=...  CPPFLAGS=...  (a change of any of these rebuilds)
 #        ARGS="-c 5"  URL=http://host:port/  PAGES=30  DELAY=100  TESTS=tests/03-blocking-fetch.bats
+#        START=/fault/many-links (where the crawl starts on the lab site; default /)
+#        EXPECT=2 (make run-NN succeeds when the example exits with 2: a refusal shown on purpose)
 #        JOBS=N (test files run at once; default 3 per core)
 
 # GNU make 4 or later (for $(file)). macOS's /usr/bin/make is 3.81: README says how to
@@ -107,7 +109,7 @@ LAB_SRCS  := $(shell grep -l '^ \* Lab server:' $(EXAMPLES) /dev/null)
 # Keep object files: they are intermediate in a pattern chain, and make would delete them.
 .SECONDARY:
 .PHONY: all unit test clean help compile_commands.json compare bench pictures fuzz memcheck \
-        docs-check docs-update run test-width cross-check $(RUNS) $(TEST_RUNS)
+        docs-check docs-update run test-width cross-check test-hall $(RUNS) $(TEST_RUNS)
 
 all: $(BINS) $(UNIT_BINS)
 
@@ -144,8 +146,8 @@ PERCENT := %
 .SECONDEXPANSION:
 $(RUNS): run-%: $$(addprefix $(OUT)/bin/,$$(filter $$*-$$(PERCENT),$(NAMES))) \
                 $$(if $$(filter examples/$$*-$$(PERCENT),$(LAB_SRCS)),$(OUT)/bin/00-labserver)
-	@BIN_DIR="$(OUT)/bin" URL="$(URL)" PAGES="$(PAGES)" DELAY="$(DELAY)" \
-	    tests/lab-run.sh "$(filter examples/$*-%,$(EXAMPLES))" $(ARGS)
+	@BIN_DIR="$(OUT)/bin" URL="$(URL)" PAGES="$(PAGES)" DELAY="$(DELAY)" EXPECT="$(EXPECT)" \
+	    START="$(START)" tests/lab-run.sh "$(filter examples/$*-%,$(EXAMPLES))" $(ARGS)
 
 # The bats suite: tests/run-bats.sh runs the files in parallel where GNU parallel is
 # installed, reports the wall time and ends with "N passed, M failed".
@@ -162,6 +164,12 @@ test: all
 test-width: all
 	@BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
 	    WITHIN_FILES=1 tests/run-bats.sh tests/width.bats
+
+# make test-hall: the run sheet rehearsed (tests/hall.sh): every command of docs/lecture.md
+# typed into an 80x30 tmux pane; fails when a line the sheet shows is not on the last
+# screen, a row splits a word or number, or nothing appears within 2 s. Skips without tmux.
+test-hall:
+	@tests/hall.sh
 
 # make test-NN: build only what example NN's tests run (the examples its bats file names,
 # the lab server, the unit drivers if it uses them) and run that file, plus the shared
@@ -292,6 +300,7 @@ help:
 	@echo "  make test-NN         build what example NN needs and run its tests only"
 	@echo "  make test            the whole bats suite (TESTS=file.bats for one file)"
 	@echo "  make test-width      every example's output fits 80 columns (slow)"
+	@echo "  make test-hall       the run sheet rehearsed in an 80x30 terminal (tmux)"
 	@echo "  make compare         every crawler against one lab server, one table"
 	@echo "  make bench           10's cost table and compare's table into docs/results.md"
 	@echo "  make pictures        the SVG timelines and 10's bars into docs/img/"
@@ -307,6 +316,8 @@ help:
 	@echo "  make clean           remove $(BUILD)/"
 	@echo
 	@echo "Knobs: ARGS=\"...\" URL=http://host:port/ PAGES=N DELAY=MS CC=clang WERROR=1"
+	@echo "       START=/path (run-NN: the crawl starts there on the lab site)"
+	@echo "       EXPECT=N (run-NN: exit status N is the intended one, e.g. a refusal)"
 	@echo "       OPT=-O0 CFLAGS=... CPPFLAGS=... (a changed flag rebuilds)"
 	@echo "       SAN=address,undefined | SAN=thread  V=1  BUILD=dir"
 	@echo "       PORTABLE=1 (macOS's fallbacks on Linux: poll, no /proc; POLLER=poll too)"

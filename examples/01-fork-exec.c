@@ -12,6 +12,7 @@
  *   6. what a process costs: fork + _exit + waitpid, N times
  *   7. copy-on-write: fork does not copy 64 MiB, the first write to each page does
  *   8. no zombies: waitpid(-1) finds no child left unwaited
+ *   and a recap of the chain and the costs, so that they are on the last screen
  *
  * Run:  make run-01                      (ARGS="-n 200 -- echo hello" changes things)
  * Look for: the chain ending at "pid 1"; the child's changes that never reach the parent;
@@ -409,6 +410,13 @@ int main(int argc, char **argv)
     if (left != -1 || errno != ECHILD)
         die("waitpid(-1) returned %ld: a child was never reaped", (long)left);
     printf("  waitpid(-1) reports ECHILD: every child was waited for, none is a zombie\n");
+
+    /* In a hall the screen shows the last 30 rows: what the lecture points at is here. */
+    printf("\nrecap: the chain up to PID 1 (step 1), what a process costs (steps 6, 7)\n");
+    show_pid_chain();
+    printf("  %ld x (fork + _exit + waitpid): %.1f µs per process\n", n, fork_us);
+    printf("  with %d MiB mapped: %.1f µs per process, %.1fx the small one\n", BIG_MIB, fork_big_us,
+           fork_big_us / fork_us);
 
     summary_print("children=%ld fork_us=%.1f exec_ok=%d exec_fail_status=%d fork_big_us=%.1f "
                   "big_mib=%d parent_value=%d chain_end=%ld",

@@ -54,8 +54,16 @@ git diff --quiet HEAD -- examples common 2>/dev/null || commit="$commit (with lo
 
 # ---- the two tables ---------------------------------------------------------------------
 status=0
+# On a terminal, one line on stderr updated in place says what is being measured
+# (tests/progress.bash); compare.sh's own line goes there too.
+# shellcheck source=tests/progress.bash
+source tests/progress.bash
+export PROGRESS_FD=2
 echo "bench: 10-cost-of-concurrency with its defaults (a few seconds)..." >&2
-timeout 300 "$cost" >"$work/cost.out" 2>"$work/cost.err"
+timeout 300 "$cost" >"$work/cost.out" 2>"$work/cost.err" &
+cost_pid=$!
+progress_while $cost_pid "bench: measuring what a process, a thread and a generator cost"
+wait $cost_pid
 rc=$?
 if [ $rc -eq 0 ]; then
   # From the per-round lines on: the explanation above them is in docs/10-cost-of-concurrency.md.

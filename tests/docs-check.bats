@@ -261,9 +261,9 @@ EOF2
   [ "$status" -eq 0 ]
 }
 
-@test "docs-check: this repository's docs: no line numbers, cited functions exist, claims agree" {
+@test "docs-check: this repository's docs: no line numbers, cited functions exist, claims agree, Say: numbers shown" {
   # The fast half of `make docs-check` (the samples are re-run by make docs-check itself).
-  for part in refs functions claims; do
+  for part in refs functions claims say; do
     run "$CHECK" --only "$part"
     echo "$output"
     [ "$status" -eq 0 ]
@@ -302,4 +302,64 @@ EOF2
   check
   [ "$status" -eq 1 ]
   [[ "$output" == *"+extra"* ]]
+}
+
+@test "docs-check: a claim-map quotation must be a line its command prints" {
+  # A command is a backticked span starting with "make "; here a stand-in script plays make.
+  mkdir -p "$FX/bin"
+  printf '#!/bin/sh\ncat "%s/out"\n' "$FX" >"$FX/bin/make"
+  chmod +x "$FX/bin/make"
+  cat >"$FX/docs/README.md" <<'EOF2'
+| # | claim | example | the line to point at |
+|---|---|---|---|
+| 3 | threads are cheaper | 01 | `make run-01`: `took 5.5s on port 80` and `summary: a=9 …`; `-c 5` is an option |
+| 5 | speedup | 01 | `make run-01`: `two 7`, then `three` |
+| 7 | busy loop | 02 | `make run-02`: `four` |
+EOF2
+  PATH="$FX/bin:$PATH" run "$CHECK" --only quotes --root "$FX"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"3 claim-map quotations"* ]]
+  sed -i 's/`three`/`three and a half`/; s/`make run-02`: `four`/`four lines` (no command)/' "$FX/docs/README.md"
+  PATH="$FX/bin:$PATH" run "$CHECK" --only quotes --root "$FX"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"claim 5 quotes \`three and a half\`, which \`make run-01\` does not print"* ]]
+  [[ "$output" == *"claim 7 quotes \`four lines\` but names no command"* ]]
+}
+
+@test "docs-check: every number of a Say: sentence is in a sample of its step" {
+  cat >"$FX/docs/lecture.md" <<'EOF2'
+## 1. A step
+
+```output exact cat out
+took 0.123s on port 4567
+two 1
+```
+
+Point at step 3. Say: *it took 0.123 s, as 01 shows, on a
+C10k machine with 1 line.*
+
+## 2. Another step
+
+```output exact cat out
+summary: a=1 b=2
+```
+
+Say: *and 4567 is a port of step 1.*
+EOF2
+  check --only say
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"docs/lecture.md:17: step 2's Say: sentence says 4567, which no sample of step 2 shows"* ]]
+  [[ "$(grep -c 'Say: sentence says' <<<"$output")" -eq 1 ]]
+  # Russian: the decimal comma is read as a point.
+  mkdir -p "$FX/docs/ru"
+  sed 's/Say: \*it took 0.123 s/Скажите: *это заняло 0,123 с/; s/4567/0,5/' "$FX/docs/lecture.md" \
+    >"$FX/docs/ru/lecture.md"
+  sed -i '/## 2/,$d' "$FX/docs/lecture.md"
+  check --only say
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"docs/ru/lecture.md:17: step 2's Say: sentence says 0.5"* ]]
+  [[ "$output" != *"0.123"* ]]
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# docs-check.sh [check|update [--all]] [--root DIR] [--only samples|refs|functions|claims] [FILE.md...]
+# docs-check.sh [check|update [--all]] [--root DIR] [--only samples|refs|functions|claims|quotes|say]
+#               [FILE.md...]
 #
 # What `make docs-check` and `make docs-update` run. The docs must not drift from the code:
 #
@@ -36,6 +37,17 @@
 # 4. One source of truth for lecture-claim numbers: the "Lecture claim(s)" paragraph of each
 #    example's header comment. The README's table of examples, docs/README.md's claim map
 #    and the "**Lecture claims ...**" line of a docs page must list the same numbers.
+#
+# 5. The claim map's quotations are real output. In docs/README.md's table "The lecture's
+#    claims, and the output line that shows each" (and its Russian twin), a cell names the
+#    command that prints a line in backticks before quoting it: `make run-03`: `blocked …`.
+#    Every quotation after it (a backticked span with a blank or a "=" that is neither a
+#    command nor an -option) must be part of one line of that command's output, numbers
+#    masked, with `…` standing for any text. A quotation with no command before it fails.
+# 6. A "Say:" sentence of the run sheet (lecture.md; «Скажите:» in Russian) is true of the
+#    run: every number in it appears in a sample of the same step (in Russian with the
+#    decimal comma read as a point). Example numbers (03) and "step 2" are references, not
+#    figures. Better still, a sentence says "a thousand times" in words.
 #
 # Exit status 0 when every check passes, 1 when one fails (each failure is named on
 # stderr), 2 on a usage error. The last line says what was checked.
@@ -441,6 +453,115 @@ check_claims() {
   done
 }
 
+# --- 5. the claim map's quotations ---------------------------------------------------------
+
+# quote_in_output QUOTE OUTPUT: the quote (numbers masked, "…" any text) is part of a line.
+quote_in_output() {
+  local q
+  q=$(printf '%s\n' "$1" | mask exact)
+  mask exact <"$2" | awk -v q="$q" '
+    BEGIN { n = split(q, piece, "…")
+            for (i = 1; i <= n; i++) { gsub(/^ +| +$/, "", piece[i]) } }
+    { s = $0; ok = 1
+      for (i = 1; i <= n; i++) {
+        if (piece[i] == "") continue
+        at = index(s, piece[i]); if (!at) { ok = 0; break }
+        s = substr(s, at + length(piece[i]))
+      }
+      if (ok) { found = 1; exit } }
+    END { exit !found }'
+}
+
+nquotes=0
+check_quotes() {
+  local f=$1 lineno claim cell span cmd
+  while IFS=: read -r lineno row; do
+    claim=$(cut -d'|' -f2 <<<"$row" | tr -d ' ')
+    cell=$(cut -d'|' -f5- <<<"$row")
+    cmd=
+    while IFS= read -r span; do
+      span=${span#\`}
+      span=${span%\`}
+      if [[ $span == "make "* ]]; then
+        cmd=$span
+        continue
+      fi
+      [[ $span == *[\ =]* && $span != -* ]] || continue
+      nquotes=$((nquotes + 1))
+      if [ -z "$cmd" ]; then
+        fail "$f:$lineno: claim $claim quotes \`$span\` but names no command before it (write \`make run-NN ...\` first)"
+        continue
+      fi
+      run_command "$cmd"
+      quote_in_output "$span" "$ran_out" ||
+        fail "$f:$lineno: claim $claim quotes \`$span\`, which \`$cmd\` does not print"
+    done < <(grep -o '`[^`]*`' <<<"$cell")
+  done < <(grep -n -E '^\| [1-9][0-9]? \| [^[|][^|]* \| [0-9]{2}' "$f")
+}
+
+# --- 6. the run sheet's "Say:" sentences ----------------------------------------------------
+
+# say_numbers FILE: "LINE<TAB>STEP<TAB>NUMBER" for each number of a Say: sentence that no
+# sample of its step has.
+say_numbers() {
+  awk -v ru="$2" '
+    function sample_numbers(line,   s, t) {
+      s = line
+      while (match(s, /[0-9]+([.,][0-9]+)*/)) {
+        have[substr(s, RSTART, RLENGTH)] = 1
+        s = substr(s, RSTART + RLENGTH)
+      }
+    }
+    function say_numbers(text, at,   s, t, pre, c) {
+      s = text
+      while (match(s, /[0-9]+([.,][0-9]+)*/)) {
+        t = substr(s, RSTART, RLENGTH)
+        pre = substr(s, 1, RSTART - 1)
+        s = substr(s, RSTART + RLENGTH)
+        c = substr(pre, length(pre), 1)
+        if (c ~ /[A-Za-z_]/) continue                  # C10k, a name
+        if (t ~ /^0[0-9]$/) continue                   # example 03
+        if (pre ~ /(step|steps|claim|claims|шаг|шага|шаге|шагу) $/) continue
+        if (ru && t ~ /^[0-9]+,[0-9]+$/) sub(/,/, ".", t)
+        nsaid++; said_at[nsaid] = at; said[nsaid] = t
+      }
+    }
+    function flush(   k) {
+      for (k = 1; k <= nsaid; k++) if (!(said[k] in have)) print said_at[k] "\t" step "\t" said[k]
+      nsaid = 0; split("", have)
+    }
+    /^## / { flush(); step = $2; sub(/\.$/, "", step); next }
+    /^```output[ \t]/ { inblock = 1; next }
+    inblock && /^```/ { inblock = 0; next }
+    inblock { sample_numbers($0); next }
+    {
+      line = $0
+      if (!saying) {
+        i = index(line, "Say: *"); k = 6
+        if (!i) { i = index(line, "Скажите: *"); k = length("Скажите: *") }
+        if (!i && line ~ /Скажите:$/) { pending = 1; next }
+        if (!i && pending && line ~ /^\*/) { i = 1; k = 1 }
+        pending = 0
+        if (!i) next
+        saying = 1; start = FNR; line = substr(line, i + k)
+      }
+      j = index(line, "*")
+      if (j) { say_numbers(substr(line, 1, j - 1), start); saying = 0 }
+      else say_numbers(line, start)
+    }
+    END { flush() }' "$1"
+}
+
+nsay=0
+check_say() {
+  local f=$1 ru=0 at step num
+  [[ $f == docs/ru/* ]] && ru=1
+  nsay=$((nsay + $(grep -c -E 'Say: \*|Скажите:' "$f")))
+  while IFS=$'\t' read -r at step num; do
+    fail "$f:$at: step $step's Say: sentence says $num, which no sample of step $step shows (say it in words, or show the line)"
+  done < <(say_numbers "$f" "$ru")
+}
+
 # --- main -----------------------------------------------------------------------------------
 
 for f in "${files[@]}"; do
@@ -449,6 +570,8 @@ for f in "${files[@]}"; do
   # make docs-update re-copies them): each is run once, on the English page.
   [[ "$f" == docs/ru/* ]] || { want samples && check_samples "$f"; }
   want refs && check_line_refs "$f"
+  [[ $f == */README.md ]] && want quotes && check_quotes "$f"
+  [[ $f == */lecture.md ]] && want say && check_say "$f"
 done
 want refs && [ -f README.md ] && check_line_refs README.md
 readme=()
@@ -456,5 +579,5 @@ readme=()
 want functions && check_functions "${files[@]}" "${readme[@]}"
 want claims && check_claims
 
-echo "docs-check: $nsamples samples ($nran commands run), $nlinerefs lines searched for line numbers, $nfunctions functions, $nclaims claim lists: $failures problems"
+echo "docs-check: $nsamples samples ($nran commands run), $nlinerefs lines searched for line numbers, $nfunctions functions, $nclaims claim lists, $nquotes claim-map quotations, $nsay Say: sentences: $failures problems"
 [ "$failures" -eq 0 ]

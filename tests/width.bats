@@ -51,6 +51,7 @@ INVOCATIONS=(
   'run-05 ARGS="-c 3 -v -n 5"'
   'run-05 ARGS="-c 3 -v -n 4" PAGES=5'
   'run-05 ARGS="-c 5000"'
+  'run-05 ARGS="-c 5000" EXPECT=2'
   'run-05 ARGS="-c 20"'
   'run-05 ARGS="-c 200"'
   'run-05 PAGES=3000 ARGS="-q"'
@@ -70,6 +71,7 @@ INVOCATIONS=(
   'run-08 ARGS="-c 3 -v"'
   'run-08 ARGS="-c 3 -v -n 6" PAGES=5'
   'run-08 ARGS="-c 1000 -q"'
+  'run-08 START=/fault/many-links ARGS="-q -c 1000 -n 1001"'
   'run-08 PAGES=1000 ARGS="-c 1000"'
   'run-08 PAGES=2000 ARGS="-c 1000"'
   'run-09'
@@ -104,7 +106,7 @@ too_wide() {
 
 # invoke ENTRY: run one entry of INVOCATIONS as `make` would, stdout and stderr together.
 invoke() {
-  local target pages= delay= args=() word
+  local target pages= delay= start= args=() word
   eval "set -- $1"
   target=$1
   shift
@@ -113,6 +115,7 @@ invoke() {
       ARGS=*) read -r -a args <<<"${word#ARGS=}" ;;
       PAGES=*) pages=${word#PAGES=} ;;
       DELAY=*) delay=${word#DELAY=} ;;
+      START=*) start=${word#START=} ;;
     esac
   done
   local number=${target#run-} src
@@ -133,7 +136,7 @@ invoke() {
     return 0
   fi
   cd "$BATS_TEST_TMPDIR" # where a documented --svg FILE goes
-  BIN_DIR="$BIN_DIR" PAGES="$pages" DELAY="$delay" URL= \
+  BIN_DIR="$BIN_DIR" PAGES="$pages" DELAY="$delay" START="$start" URL= \
     timeout -k 2 120 "$TOP_DIR/tests/lab-run.sh" "$src" "${args[@]}" 2>&1 </dev/null
 }
 
@@ -172,7 +175,7 @@ check_example() {
   # invocation adds it to INVOCATIONS too.
   local shown missing
   shown=$(cd "$TOP_DIR" && grep -rhoE \
-    'make run-[0-9]{2}( +(ARGS="[^"]*"|PAGES=[0-9]+|DELAY=[0-9]+|URL=[^ `]*))*' \
+    'make run-[0-9]{2}( +(ARGS="[^"]*"|PAGES=[0-9]+|DELAY=[0-9]+|START=/[^ `]*|EXPECT=[0-9]+|URL=[^ `]*))*' \
     docs/*.md examples/*.c README.md | sed 's/^make //' | grep -v 'URL=\| N"' | sort -u)
   missing=$(comm -23 <(printf '%s\n' "$shown") <(printf '%s\n' "${INVOCATIONS[@]}" | sort -u))
   [ -z "$missing" ] || { echo "not in INVOCATIONS:"; echo "$missing"; return 1; }
