@@ -566,7 +566,7 @@ static double part_hog_threads(void)
         printf("  as two threads, both on CPU %d: only preemption lets the timer run\n", th.cpu);
     else /* e.g. macOS, which has no call to pin a thread: each may get a core of its own */
         printf("  as two threads, unpinned (%s): parallelism, not preemption\n",
-               th.cpu < 0 ? "no CPU affinity here" : strerror(pin_error));
+               th.cpu < 0 ? "no CPU affinity here" : errno_name(pin_error));
     double max = 0;
     printf("  timer thread, late (ms):");
     for (int tick = 0; tick < TICKS; tick++) {
