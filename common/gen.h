@@ -35,6 +35,8 @@
  *   4. Start from a zeroed `gen` member; never resume a generator that has finished.
  *   5. A `break` that is not inside a loop of yours ends the generator (it leaves the
  *      hidden switch); use GEN_RETURN to finish early.
+ *   6. Statements above GEN_BEGIN run on every resume, not once: put there only what is
+ *      meant to (a cast of the frame pointer, a declaration), never the start of the work.
  * What is caught for you:
  *   compile time: GEN_BEGIN without GEN_END (unbalanced braces); two yields on one line
  *   (duplicate case value); a yield outside GEN_BEGIN..GEN_END (case label not within a

@@ -6,6 +6,19 @@
  *                                                        or not at all if a task is ready)
  *         move the tasks whose wait is over to the run queue
  *
+ * Read it beside 06's loop (examples/06-generator-loop.c): 06's resume() is resume() here,
+ * its timeout_ms() is ms_until_nearest_deadline(), and the body of its loop_run() is
+ * run_ready_tasks() then wait_for_events(). The two repeat each other's shape on purpose,
+ * to be read side by side. This one has grown what 07's crawl needs:
+ *   - any number of tasks: linked lists and a pollfd array that grows, not fixed arrays;
+ *   - on_done, so that a finished task can be freed, and t->sched, so that a task can
+ *     spawn more (07 hires its workers from inside the loop);
+ *   - notices: AWAIT_NOTICE and sched_notify(), a broadcast (a fetch ended: a descriptor
+ *     is free);
+ *   - t->woke says why a task was resumed, not only "timed out"; a signal that interrupts
+ *     poll() wakes every waiting task, so that a crawl can stop on Ctrl-C;
+ *   - waits filed from a sub-generator: AWAIT_*(sub, task, ...).
+ *
  * Why poll() and not select(): select() cannot watch a descriptor numbered FD_SETSIZE
  * (1024) or more, and a crawler with many sockets open gets there (lecture claim 9);
  * poll() takes an array of any length. Waiting tasks sit in one list sorted by deadline:

@@ -6,7 +6,8 @@
  * then sleeps in ONE poll() call until the nearest timer or the first ready descriptor,
  * wakes the tasks whose wait is over, and starts again. It returns when no task is left.
  * This is what asyncio's event loop does, in one page: see sched.c and
- * docs/06-generator-loop.md for the picture.
+ * docs/06-generator-loop.md for the picture. 06 holds the minimal form of this loop in its
+ * own file (loop_run); this is that loop grown for 07 (sched.c's header lists what grew).
  *
  * No global state: the caller owns the struct sched (and every task's memory). Tasks are
  * embedded in the caller's own structs, as their FIRST member, so that the run function

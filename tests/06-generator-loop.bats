@@ -1,11 +1,11 @@
 #!/usr/bin/env bats
-# 06-generator-loop: generators, round-robin, timers, a pipe, a CPU hog; and the unit
-# drivers of gen.h and the scheduler. One full run in setup_file that several tests read.
+# 06-generator-loop: generators, its own event loop (round-robin, timers, a pipe, a CPU
+# hog), the recap. One full run in setup_file that several tests read.
 
 load test_helper
 
 setup_file() {
-  run_example 30 06-generator-loop --switches 1000000
+  run_example 30 06-generator-loop
   printf '%s\n' "$status" >"$BATS_FILE_TMPDIR/status"
   printf '%s\n' "$output" >"$BATS_FILE_TMPDIR/output"
   printf '%s\n' "$stderr" >"$BATS_FILE_TMPDIR/stderr"
@@ -50,12 +50,12 @@ ms_of() {
   local lines values
   lines=$(part_lines 1)
   values=$(sed -n 's/^  next(parent) -> \([0-9]*\) .*/\1/p' <<<"$lines" | tr '\n' ' ')
-  [ "$values" = "3 2 1 3 2 1 " ]
+  [ "$values" = "0 1 1 0 1 1 " ]
   [ "$(grep -c '^  parent: child finished' <<<"$lines")" -eq 2 ]
   [ "$(grep '^  next(parent)' <<<"$lines" | tail -n 1)" = "  next(parent) -> done" ]
 }
 
-@test "06: part 2 interleaves the three generators round-robin" {
+@test "06: part 2 the loop's queue runs the three tasks round-robin" {
   load_full_run
   local order
   order=$(part_lines 2 | sed -n 's/^  \([ABC]\): step \([0-9]\).*/\1\2/p; s/^  \([ABC]\): finished.*/\1-end/p' |
@@ -85,20 +85,17 @@ ms_of() {
   [ "$wall" -lt 1000 ]
 }
 
-@test "06: part 4 the pipe carries every byte; both checksums match" {
+@test "06: part 4 the pipe carries every byte, in order" {
   load_full_run
-  local lines sent received
+  local lines
   lines=$(part_lines 4)
-  sent=$(sed -n 's/^  sent *\([0-9]*\) bytes, checksum \(0x[0-9a-f]*\)$/\1 \2/p' <<<"$lines")
-  received=$(sed -n 's/^  received *\([0-9]*\) bytes, checksum \(0x[0-9a-f]*\): match$/\1 \2/p' <<<"$lines")
-  [ "${sent%% *}" -eq 262144 ]
-  [ -n "$received" ]
-  [ "$sent" = "$received" ]
+  grep -qx '  sent 262144 bytes, received 262144, 0 out of place: match' <<<"$lines"
   grep -q 'producer: pipe full after' <<<"$lines"
+  grep -q 'consumer: woke readable' <<<"$lines"
   grep -q 'consumer: end of file after 262144 bytes' <<<"$lines"
 }
 
-@test "06: part 5 without --hog every tick is nearly on time" {
+@test "06: part 5 without --hog every tick is nearly on time, and no thread runs" {
   load_full_run
   local lines late
   lines=$(part_lines 5)
@@ -107,68 +104,96 @@ ms_of() {
   late=$(summary_value max_late_ms)
   # generous: a loaded machine or a sanitizer adds a few ms, never a hog's 300
   awk -v l="$late" 'BEGIN { exit !(l >= 0 && l < 120) }'
-  # the same timer as a thread, no hog thread either
-  grep -qE '^  timer thread, late \(ms\):( [0-9]+\.[0-9]){8}$' <<<"$lines"
-  ! grep -q 'hog thread' <<<"$lines"
-  late=$(summary_value thread_max_late_ms)
-  awk -v l="$late" 'BEGIN { exit !(l >= 0 && l < 120) }'
+  ! grep -q 'thread' <<<"$lines"
+  [ "$(summary_value thread_max_late_ms)" = none ]
 }
 
-@test "06: part 5 with --hog the ticks are late by most of the hog's 300 ms" {
-  run_example 30 06-generator-loop --part 5 --hog --switches 1000
+# max_and_longest: "X Y" from part 5's line "max lateness X ms; the longest a task ran
+# without yielding: Y ms".
+max_and_longest() {
+  sed -n 's/^  max lateness \([0-9.]*\) ms; the longest a task ran without yielding: \([0-9.]*\) ms$/\1 \2/p' <<<"$output"
+}
+
+# The loop's contract, whatever the hog does (exercise 3 makes it yield every 10 ms): a
+# tick is late by about as long as some task ran without yielding, and not much more.
+@test "06: part 5 --hog: the ticks are late by about the longest run without a yield" {
+  run_example 30 06-generator-loop --part 5 --hog
   [ "$status" -eq 0 ]
   grep -q 'hog: computes for 300 ms without yielding' <<<"$output"
   grep -q 'hog: done' <<<"$output"
   [ "$(grep -c ' tick [0-9] of 8  late ' <<<"$output")" -eq 16 ]
-  local late
-  late=$(summary_value max_late_ms)
-  awk -v l="$late" 'BEGIN { exit !(l >= 200) }'
+  local pair
+  pair=$(max_and_longest)
+  [ -n "$pair" ]
+  [ "${pair% *}" = "$(summary_value max_late_ms)" ]
+  # ticks fall due every 25 ms, so one falls due early in any long run; generous above
+  awk -v l="${pair% *}" -v r="${pair#* }" 'BEGIN { exit !(l >= r - 60 && l <= r + 150) }' ||
+    { echo "max lateness $pair"; false; }
 }
 
 @test "06: part 5 --hog as threads: preemption keeps the timer thread's ticks near time" {
-  run_example 30 06-generator-loop --part 5 --hog --switches 1000
+  run_example 30 06-generator-loop --part 5 --hog
   [ "$status" -eq 0 ]
   grep -qE '^  timer thread, late \(ms\):( [0-9]+\.[0-9]){8}$' <<<"$output"
-  grep -qE '^  hog thread: [0-9]+ rounds in 300 ms' <<<"$output"
   if [ "$(uname -s)" = Linux ]; then # sched_setaffinity: both threads share one CPU
-    grep -qE '^  pinned to CPU [0-9]+ \(sched_setaffinity\)' <<<"$output"
+    grep -qE '^  as two threads, both on CPU [0-9]+: only preemption lets the timer run$' <<<"$output"
   fi
   grep -qE '^  cooperative: [0-9.]+ ms late at most; preemptive threads: [0-9.]+ ms$' <<<"$output"
-  local coop thread
-  coop=$(summary_value max_late_ms)
-  thread=$(summary_value thread_max_late_ms)
-  # generous: the hog holds the loop ~285 ms; a preempted hog delays the thread a few ms
-  awk -v c="$coop" -v t="$thread" 'BEGIN { exit !(c >= 200 && t >= 0 && t < c / 2) }' ||
-    { echo "cooperative $coop ms, thread $thread ms"; false; }
+  # generous: a preempted hog delays the timer thread a few ms, a loaded machine a slice more
+  awk -v t="$(summary_value thread_max_late_ms)" 'BEGIN { exit !(t >= 0 && t < 100) }'
 }
 
-@test "06: --part N runs that part only" {
+# The hog as shipped never yields: exercise 3 (the polite hog) makes this one fail on purpose.
+@test "06: part 5 --hog as shipped holds the loop 300 ms: ticks late by 200 ms or more" {
+  run_example 30 06-generator-loop --part 5 --hog
+  [ "$status" -eq 0 ]
+  local pair coop thread
+  pair=$(max_and_longest)
+  coop=$(summary_value max_late_ms)
+  thread=$(summary_value thread_max_late_ms)
+  awk -v c="$coop" -v r="${pair#* }" -v t="$thread" 'BEGIN { exit !(r >= 290 && c >= 200 && t < c / 2) }' ||
+    { echo "longest run ${pair#* } ms, cooperative $coop ms, thread $thread ms"; false; }
+}
+
+@test "06: --part N runs that part only, with no recap" {
   local n
   for n in 1 2 4; do
-    run_example 20 06-generator-loop --part "$n" --switches 1000
+    run_example 20 06-generator-loop --part "$n"
     [ "$status" -eq 0 ]
     [ "$(grep -c '^part [0-9]: ' <<<"$output")" -eq 1 ]
     grep -q "^part $n: " <<<"$output"
+    ! grep -q '^recap' <<<"$output"
   done
-  assert_summary_keys tasks switches switch_ns gen_bytes task_bytes loop_switch_ns \
-    max_late_ms thread_max_late_ms
+  assert_summary_keys tasks switches gen_bytes task_bytes max_late_ms thread_max_late_ms
   [ "$(summary_value tasks)" -eq 2 ]
   [ "$(summary_value max_late_ms)" = none ]
   [ "$(summary_value thread_max_late_ms)" = none ]
 }
 
+@test "06: a full run ends with a recap of lines printed above, then the summary" {
+  load_full_run
+  local recap line
+  recap=$(printf '%s\n' "$output" | sed -n '/^recap: /,/^$/p' | sed '1d;$d')
+  [ "$(wc -l <<<"$recap")" -eq 6 ]
+  grep -q '^  next(fib) -> 0 .* resume at line [0-9]*$' <<<"$recap"
+  grep -q '^  wall [0-9]* ms: the longest task' <<<"$recap"
+  grep -q '^  loop: 3 tasks, 15 resumes, [0-9]* poll() calls$' <<<"$recap"
+  while IFS= read -r line; do
+    [ "$(grep -cxF -- "$line" <<<"$output")" -eq 2 ] # once in its part, once in the recap
+  done <<<"$recap"
+  # the recap and the summary are within the last 12 lines: on the lecturer's last screen
+  printf '%s\n' "$output" | tail -n 12 | grep -q '^recap: '
+}
+
 @test "06: the summary has its keys in order, with sane values" {
   load_full_run
-  assert_summary_keys tasks switches switch_ns gen_bytes task_bytes loop_switch_ns max_late_ms \
-    thread_max_late_ms
+  assert_summary_keys tasks switches gen_bytes task_bytes max_late_ms thread_max_late_ms
   [ "$(summary_value tasks)" -eq 14 ]
   [ "$(summary_value switches)" -ge 60 ]
   [ "$(summary_value gen_bytes)" -ge 4 ]
   [ "$(summary_value gen_bytes)" -le 64 ]
   [ "$(summary_value task_bytes)" -gt "$(summary_value gen_bytes)" ]
-  awk -v ns="$(summary_value switch_ns)" 'BEGIN { exit !(ns > 0 && ns < 10000) }'
-  grep -q '^switch cost: 1000000 resume+yield of a [0-9]*-byte generator' <<<"$output"
-  grep -q "^  through the scheduler (a $(summary_value task_bytes)-byte struct task " <<<"$output"
+  grep -q "^  the frame: struct fib = $(summary_value gen_bytes) bytes" <<<"$output"
 }
 
 @test "06: --help prints what it shows and exits 0" {

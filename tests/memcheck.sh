@@ -32,7 +32,6 @@ args_for() {
     02) echo "-t 2 -m 20000 --runs 1 -n 20 -p 20000" ;;
     03) echo "-t 30 $LAB_URL" ;;
     04) echo "-c 4 -t 120 $LAB_URL" ;; # -t bounds 04's whole run; it spins, valgrind is slow
-    06) echo "--switches 10000" ;;
     09) echo "-c 50 -t 30 $LAB_URL" ;;
     10) echo "-n 0.001 -r 1 -q" ;;
     *)
