@@ -53,19 +53,19 @@
 #include "clock.h"
 #include "crawl.h"
 #include "errors.h"
+#include "fdlimit.h"
+#include "fetch.h"
 #include "http.h"
 #include "net.h"
 #include "poller.h"
 #include "url.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -78,7 +78,6 @@ enum {
     MAX_CONNECTIONS = 1000000, /* more is not a test of the machine but a typo */
     SPARE_DESCRIPTORS = 16,    /* stdin, stdout, stderr, the epoll instance, a few more */
     FAILURES_SHOWN = 5,
-    RECEIVE_SIZE = 16384,
 };
 
 struct options {
@@ -109,7 +108,7 @@ struct conn {
 struct c10k {
     struct options opt;
     struct url url;
-    char request[URL_TEXT_MAX + 256];
+    char request[FETCH_REQUEST_MAX];
     size_t request_len;
     struct conn *conns;
     int count; /* connections to complete (select: those it can watch) */
@@ -224,7 +223,7 @@ static void advance(struct c10k *s, int i)
         return; /* the answer comes after the server's delay */
     }
     /* READING: one buffer serves every connection, since only one runs at a time. */
-    static char buffer[RECEIVE_SIZE];
+    static char buffer[FETCH_RECV_SIZE];
     ssize_t n = recv(c->fd, buffer, sizeof buffer, 0);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return;
@@ -503,6 +502,9 @@ static void parse_options(int argc, char **argv, struct options *o)
             i++;
         } else if (strcmp(a, "--poller") == 0) {
             struct poller *probe = value != NULL ? poller_new(value, 1) : NULL;
+            if (probe == NULL && value != NULL && poller_known(value)) /* kqueue on Linux */
+                die_usage(USAGE, "%s is not on this system, which has %s", value,
+                          poller_backends());
             if (probe == NULL)
                 die_usage(USAGE, "--poller wants one of: %s", poller_backends());
             poller_free(probe);
@@ -533,56 +535,37 @@ static void parse_options(int argc, char **argv, struct options *o)
 
 /* ---- descriptors ---------------------------------------------------------------------- */
 
-/* Each connection is a descriptor. Raise the soft limit to the hard one (only root may
- * raise the hard one); if that is still too few, say what to do and stop. Returns the
- * soft limit. */
+/* Each connection is a descriptor. Raise the soft limit (common/fdlimit.h: to what this
+ * run needs, capped at the hard limit, and on macOS at OPEN_MAX); if that is still too
+ * few, say what to do and stop. Returns the soft limit. */
 static long raise_descriptor_limit(int connections, bool quiet)
 {
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+    rlim_t needed = (rlim_t)connections + SPARE_DESCRIPTORS;
+    struct fdlimit got;
+    if (fdlimit_raise(needed, &got) != 0)
         die_errno("getrlimit RLIMIT_NOFILE");
-    rlim_t needed = (rlim_t)connections + SPARE_DESCRIPTORS, soft_before = rl.rlim_cur;
-    rlim_t target = rl.rlim_max == RLIM_INFINITY ? needed : rl.rlim_max;
-    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < target) {
-        rl.rlim_cur = target;
-        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-            die_errno("setrlimit RLIMIT_NOFILE to %llu", (unsigned long long)target);
-    }
-    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < needed) {
-        long most = (long)rl.rlim_cur - SPARE_DESCRIPTORS;
+    if (got.soft < needed) {
+        char line[128];
+        fdlimit_describe(&got, line, sizeof line);
+        long most = (long)got.soft - SPARE_DESCRIPTORS;
+        most = most > 1 ? most : 1;
+        if (got.error != 0 || got.soft != got.hard)
+            die("-c %d needs %llu descriptors, one per connection plus %d spare:\n"
+                "  %s; run with -c %ld or fewer",
+                connections, (unsigned long long)needed, SPARE_DESCRIPTORS, line, most);
         die("-c %d needs %llu descriptors, one per connection plus %d\n"
             "  spare, but the hard limit on open descriptors (RLIMIT_NOFILE) is %llu,\n"
             "  and only root may raise it: `ulimit -n %llu` in a root shell (or a\n"
             "  nofile line in /etc/security/limits.conf), or run with -c %ld or fewer",
             connections, (unsigned long long)needed, SPARE_DESCRIPTORS,
-            (unsigned long long)rl.rlim_max, (unsigned long long)needed, most > 1 ? most : 1);
+            (unsigned long long)got.hard, (unsigned long long)needed, most);
     }
-    if (!quiet && rl.rlim_cur == soft_before)
-        printf("descriptor limit (RLIMIT_NOFILE): %llu, already the hard limit;\n"
-               "  this run needs %llu\n",
-               (unsigned long long)rl.rlim_cur, (unsigned long long)needed);
-    else if (!quiet)
-        printf("descriptor limit (RLIMIT_NOFILE): soft limit raised from %llu to the hard\n"
-               "  limit %llu; this run needs %llu\n",
-               (unsigned long long)soft_before, (unsigned long long)rl.rlim_cur,
-               (unsigned long long)needed);
-    return rl.rlim_cur == RLIM_INFINITY ? MAX_CONNECTIONS * 2L : (long)rl.rlim_cur;
-}
-
-/* How many descriptors this process has open: ask each number up to the limit. */
-static int count_open_descriptors(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        die_errno("getrlimit RLIMIT_NOFILE");
-    int limit = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > MAX_CONNECTIONS * 2
-                    ? MAX_CONNECTIONS * 2
-                    : (int)rl.rlim_cur;
-    int open = 0;
-    for (int fd = 0; fd < limit; fd++)
-        if (fcntl(fd, F_GETFD) != -1)
-            open++;
-    return open;
+    if (!quiet) {
+        char line[128];
+        fdlimit_describe(&got, line, sizeof line);
+        printf("%s\n", line);
+    }
+    return fdlimit_count(got.soft, MAX_CONNECTIONS * 2L);
 }
 
 int main(int argc, char **argv)
@@ -624,7 +607,7 @@ int main(int argc, char **argv)
 
     s->started = clock_elapsed();
     open_all(s);
-    int descriptors = s->opt.quiet ? 0 : count_open_descriptors();
+    int descriptors = s->opt.quiet ? 0 : fdlimit_open_now(MAX_CONNECTIONS * 2L);
     complete_all(s);
 
     if (!s->opt.quiet) {

@@ -136,15 +136,30 @@ fits_80() {
   fits_80 "$output"
   run_example 5 09-epoll-c10k --poller kqueue "$LAB_URL"
   [ "$status" -eq 2 ]
+  fits_80 "$stderr"
+}
+
+@test "09: --poller kqueue runs where kqueue exists; on Linux one clear line, exit 2" {
+  run_example 20 09-epoll-c10k --poller kqueue -c 20 "$LAB_URL"
+  if [ "$(uname)" = Linux ]; then
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == "09-epoll-c10k: kqueue is not on this system, which has epoll"* ]]
+  else
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"waiting with kqueue"* ]]
+    [ "$(summary_value pages)" -eq 20 ]
+  fi
+  run_example 5 09-epoll-c10k --poller kpoll "$LAB_URL"
+  [ "$status" -eq 2 ]
   [[ "$stderr" == *"--poller wants one of:"* ]]
 }
 
-@test "09: a low soft limit is raised to the hard limit" {
+@test "09: a low soft limit is raised to what the run needs" {
   hard_limit_at_least 1016
   run --separate-stderr bash -c 'ulimit -Sn 256 && exec timeout -k 2 20 "$@"' _ \
     "$BIN_DIR/09-epoll-c10k" -c 1000 "$LAB_URL"
   [ "$status" -eq 0 ]
-  [[ "$output" == *"soft limit raised from 256 to the hard"* ]]
+  [[ "$output" == *"descriptor limit: 1016 (raised from 256); wanted 1016"* ]]
   [ "$(summary_value pages)" -eq 1000 ]
 }
 
