@@ -11,21 +11,22 @@
  *
  *   The waiting is done by common/poller.h, with the backend --poller names:
  *     epoll   the kernel keeps the watch list (epoll_ctl once per change); a wait returns
- *             only the ready sockets, however many are watched;
+ *             only the ready sockets, however many are watched (Linux);
+ *     kqueue  its analogue on macOS and the BSDs (the default there);
  *     poll    the whole list is handed over and scanned on every call;
  *     select  a bitmap of FD_SETSIZE = 1024 bits: a descriptor numbered 1024 or more
  *             does not fit. With --poller select this program stops opening connections
  *             at that descriptor, says so, finishes the ones it can watch and exits 1.
- *   --wait-cost measures one wait call of each backend with K idle descriptors watched.
+ *   12-wait-cost measures one wait call of each backend with K idle descriptors watched.
  *
  *   Every connection is a descriptor, and a process may hold only RLIMIT_NOFILE of them
- *   (the soft limit is often 1024). The program raises its soft limit to the hard one, and
- *   when even the hard limit is too low it says so, and how to raise it, and stops.
+ *   (the soft limit is often 1024, 256 on macOS). The program raises its soft limit to what
+ *   it needs (common/fdlimit.h: never past the hard limit, nor macOS's OPEN_MAX), and when
+ *   that is too low it says so, and how to raise it, and stops.
  *
  * How to run
  *   make run-09                        10,000 connections, the server holds each for 1 s
  *   make run-09 ARGS="--poller select" select stops at descriptor 1024, exit 1
- *   make run-09 ARGS="--wait-cost"     microseconds per wait call, K x backend
  *   make run-09 ARGS="--svg c10k.svg"  a picture: when each connection opened and completed
  *   make run-09 DELAY=5000             longer: run `ss -s` in another terminal meanwhile
  *   (ulimit -n 4096; make run-09)      a hard limit too low: the explanation, exit 1
@@ -36,7 +37,6 @@
  *     took about one delay after the last request went out; cpu% stays low;
  *   - "memory": a few KiB per connection (08 pays a thread per fetch: tens of KiB touched
  *     and 8 MiB of stack reserved);
- *   - --wait-cost: poll and select grow with K, epoll stays flat;
  *   - --svg: every connection opened in the first fraction of a second, all of them open
  *     at once for about one delay, then the completions: one picture however many there
  *     are (100 slices of time; each connection keeps two floats for it, 8 bytes);
@@ -70,8 +70,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static const char USAGE[] = "[-c N] [-t SECONDS] [--poller P] [--svg FILE] [-q] [URL]\n"
-                            "       09-epoll-c10k --wait-cost";
+static const char USAGE[] = "[-c N] [-t SECONDS] [--poller P] [--svg FILE] [-q] [URL]";
 
 enum {
     DEFAULT_CONNECTIONS = 10000,
@@ -84,7 +83,6 @@ struct options {
     int connections; /* -c */
     double timeout_s;
     bool quiet;
-    bool wait_cost;
     const char *poller;   /* --poller: NULL for the best this system has */
     const char *svg_path; /* --svg FILE: draw when each connection opened and completed */
     const char *url;
@@ -147,11 +145,11 @@ static void open_all(struct c10k *s)
             finish(s, i, why);
             continue;
         }
-        if (c->fd >= limit) { /* select: the fd_set has no bit for it */
+        if (c->fd >= limit) { /* select: the fd_set has no bit for it; poll on macOS */
             fflush(stdout);
-            warn_msg("descriptor %d is beyond FD_SETSIZE (%d):\n  %s can watch no more than "
+            warn_msg("descriptor %d is beyond %s (%d):\n  %s can watch no more than "
                      "%d of these connections",
-                     c->fd, limit, poller_name(s->poller), i);
+                     c->fd, poller_fd_limit_name(s->poller), limit, poller_name(s->poller), i);
             close(c->fd);
             s->count = i; /* finish the ones it can watch */
             break;
@@ -287,85 +285,6 @@ static int expire_overdue(struct c10k *s)
     return 0;
 }
 
-/* ---- --wait-cost: what one wait call costs ---------------------------------------------- */
-
-/* One wait call of `backend` with k idle descriptors (dups of one idle pipe end) and one
- * ready one (the last, so poll and select walk past all the idle ones): microseconds per
- * call, or -1 when it cannot be measured (the descriptors do not fit). */
-static double wait_cost_us(const char *backend, int k, int idle_fd, int ready_fd)
-{
-    int *fds = malloc(((size_t)k + 1) * sizeof *fds);
-    if (fds == NULL)
-        die("out of memory");
-    int opened = 0;
-    while (opened <= k) {
-        fds[opened] = dup(opened < k ? idle_fd : ready_fd);
-        if (fds[opened] < 0)
-            break;
-        opened++;
-    }
-    double us = -1;
-    struct poller *p = opened == k + 1 ? poller_new(backend, fds[k] + 1) : NULL;
-    bool fit = p != NULL;
-    for (int i = 0; fit && i <= k; i++)
-        fit = poller_add(p, fds[i], POLLER_READ) == 0;
-    if (fit) {
-        long calls = 0;
-        double start = clock_now(), spent = 0;
-        while (calls < 5 || spent < 0.05) { /* at least 5 calls and 50 ms */
-            struct poller_event ev;
-            if (poller_wait(p, -1) != 1 || !poller_next(p, &ev) || ev.fd != fds[k])
-                die("%s: expected descriptor %d alone to be ready", backend, fds[k]);
-            calls++;
-            spent = clock_now() - start;
-        }
-        us = spent * 1e6 / (double)calls;
-    }
-    poller_free(p);
-    for (int i = 0; i < opened; i++)
-        close(fds[i]);
-    free(fds);
-    return us;
-}
-
-static void print_wait_costs(void)
-{
-    static const int ks[] = {10, 100, 1000, 10000};
-    int idle[2], ready[2];
-    if (pipe(idle) != 0 || pipe(ready) != 0)
-        die_errno("pipe");
-    if (write(ready[1], "x", 1) != 1) /* never read: level-triggered, ready every time */
-        die_errno("write");
-    char list[64];
-    snprintf(list, sizeof list, "%s", poller_backends());
-    const char *names[3];
-    int backends = 0;
-    for (char *n = strtok(list, " "); n != NULL && backends < 3; n = strtok(NULL, " "))
-        names[backends++] = n;
-
-    printf("one wait call that finds 1 ready descriptor among K idle ones, in microseconds\n"
-           "(select: '-' where a descriptor would be >= FD_SETSIZE = %d)\n\n%8s",
-           FD_SETSIZE, "K");
-    for (int b = 0; b < backends; b++)
-        printf("%10s", names[b]);
-    printf("\n");
-    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
-        printf("%8d", ks[i]);
-        for (int b = 0; b < backends; b++) {
-            double us = wait_cost_us(names[b], ks[i], idle[0], ready[0]);
-            if (us < 0)
-                printf("%10s", "-");
-            else
-                printf("%10.1f", us);
-        }
-        printf("\n");
-    }
-    close(idle[0]);
-    close(idle[1]);
-    close(ready[0]);
-    close(ready[1]);
-}
-
 /* ---- the report -------------------------------------------------------------------------- */
 
 /* "   1.234s  ERR  #7  connect ...: ECONNREFUSED Connection refused", cut to 80 columns. */
@@ -474,7 +393,6 @@ static void print_help(void)
            "  -t SECONDS     fail a connection not complete this long after it was\n"
            "                 opened (default 10)\n"
            "  --poller P     how to wait: %s (default %s)\n"
-           "  --wait-cost    time one wait call per backend, K idle descriptors watched\n"
            "  --svg FILE     draw when each connection opened and completed, an SVG\n"
            "                 picture in FILE\n"
            "  -q             only the summary line\n"
@@ -515,8 +433,6 @@ static void parse_options(int argc, char **argv, struct options *o)
                 die_usage(USAGE, "--svg needs a file name");
             o->svg_path = value;
             i++;
-        } else if (strcmp(a, "--wait-cost") == 0) {
-            o->wait_cost = true;
         } else if (strcmp(a, "-q") == 0) {
             o->quiet = true;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -529,7 +445,7 @@ static void parse_options(int argc, char **argv, struct options *o)
     }
     if (url != NULL)
         o->url = url;
-    if (!o->wait_cost && (o->url == NULL || o->url[0] == '\0'))
+    if (o->url == NULL || o->url[0] == '\0')
         die_usage(USAGE, "no URL: give one or set LAB_URL (make run-09 does)");
 }
 
@@ -575,12 +491,6 @@ int main(int argc, char **argv)
     if (s == NULL)
         die("out of memory");
     parse_options(argc, argv, &s->opt);
-    if (s->opt.wait_cost) {
-        raise_descriptor_limit(10000, true);
-        print_wait_costs();
-        free(s);
-        return 0;
-    }
     const char *why;
     if (url_parse(s->opt.url, &s->url, &why) != 0)
         die_usage(USAGE, "bad URL '%.40s': %s", s->opt.url, why);

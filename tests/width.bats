@@ -78,7 +78,6 @@ INVOCATIONS=(
   'run-09 ARGS="--poller poll"'
   'run-09 ARGS="--poller select"'
   'run-09 ARGS="--svg c10k.svg"'
-  'run-09 ARGS="--wait-cost"'
   'run-09 DELAY=5000'
   'run-09 DELAY=10000'
   'run-09 DELAY=10000 ARGS="-t 30"'
@@ -87,6 +86,7 @@ INVOCATIONS=(
   'run-10 ARGS="-n 0.1 -r 3"'
   'run-10 ARGS="-n 0.02 -r 3"'
   'run-10 ARGS="-n 0.01 -r 1"'
+  'run-12'
 )
 
 # too_wide: the lines of stdin over 80 characters (a summary: line aside), each as
