@@ -56,6 +56,14 @@ void chart_bins_add(struct chart_bins *b, double opened, double completed, bool 
 int chart_connections(const char *path, const char *title, const char *caption,
                       const struct chart_bins *b);
 
+/* What a run with --svg FILE does with its bins (09): chart_connections() titled with the
+ * run's figures ("PROG: N pages, E errors, wall W s, cpu C %, peak K"), captioned with
+ * `what` and the machine it was measured on; then, unless quiet, one line on stdout:
+ * "svg: N connections, W x H px, in FILE" (a long path cut to fit 80 columns). 0, or 1
+ * when the file could not be written (said on stderr). */
+int chart_connections_file(const char *path, const struct chart_bins *b, const char *what,
+                           int connections, int pages, int errors, int peak, bool quiet);
+
 enum chart_unit { CHART_SECONDS, CHART_BYTES };
 
 struct chart_bar {

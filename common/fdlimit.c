@@ -65,6 +65,32 @@ void fdlimit_describe(const struct fdlimit *r, char *line, size_t size)
     snprintf(line, size, "descriptor limit: %s%s%s; wanted %s", soft, cause, capped, wanted);
 }
 
+long fdlimit_require(const char *option, long asked, long spare, bool quiet, long most)
+{
+    rlim_t needed = (rlim_t)asked + (rlim_t)spare;
+    struct fdlimit got;
+    if (fdlimit_raise(needed, &got) != 0)
+        die_errno("getrlimit RLIMIT_NOFILE");
+    char line[128];
+    fdlimit_describe(&got, line, sizeof line);
+    if (got.soft < needed) {
+        long fits = (long)got.soft - spare > 1 ? (long)got.soft - spare : 1;
+        if (got.error != 0 || got.soft != got.hard) /* setrlimit refused, or OPEN_MAX */
+            die("%s %ld needs %llu descriptors, one per connection plus %ld spare:\n"
+                "  %s; run with %s %ld or fewer",
+                option, asked, (unsigned long long)needed, spare, line, option, fits);
+        die("%s %ld needs %llu descriptors, one per connection plus %ld\n"
+            "  spare, but the hard limit on open descriptors (RLIMIT_NOFILE) is %llu,\n"
+            "  and only root may raise it: `ulimit -n %llu` in a root shell (or a\n"
+            "  nofile line in /etc/security/limits.conf), or run with %s %ld or fewer",
+            option, asked, (unsigned long long)needed, spare, (unsigned long long)got.hard,
+            (unsigned long long)needed, option, fits);
+    }
+    if (!quiet)
+        printf("%s\n", line);
+    return fdlimit_count(got.soft, most);
+}
+
 long fdlimit_count(rlim_t limit, long most)
 {
     return limit == RLIM_INFINITY || limit > (rlim_t)most ? most : (long)limit;

@@ -16,6 +16,7 @@
 #ifndef ASYNCLAB_FDLIMIT_H
 #define ASYNCLAB_FDLIMIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/resource.h>
 
@@ -53,6 +54,13 @@ int fdlimit_raise(rlim_t wanted, struct fdlimit *r);
  *   "descriptor limit: 4096 (raised from 1024), the hard limit; wanted 10016"
  *   "descriptor limit: 10240 (raised from 256), macOS's OPEN_MAX; wanted 65536" */
 void fdlimit_describe(const struct fdlimit *r, char *line, size_t size);
+
+/* For a program that needs a descriptor per connection: `asked` connections (its option
+ * `option`, e.g. "-c") plus `spare`. Raises the limit (fdlimit_raise), prints the one line
+ * of fdlimit_describe() on stdout unless quiet, and if that is still too few, says on
+ * stderr what the limit is, how to raise it and the most that fits, and exits 1.
+ * Returns the soft limit as a count, at most `most`. */
+long fdlimit_require(const char *option, long asked, long spare, bool quiet, long most);
 
 /* A limit as a count of descriptors, RLIM_INFINITY and anything above `most` as `most`. */
 long fdlimit_count(rlim_t limit, long most);

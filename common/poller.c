@@ -56,6 +56,11 @@ const char *poller_name(const struct poller *p)
     return p->backend->name;
 }
 
+const char *poller_call(const struct poller *p)
+{
+    return p->backend->call;
+}
+
 int poller_fd_limit(const struct poller *p)
 {
     int limit = p->backend->fd_limit;

@@ -65,6 +65,9 @@ struct poller *poller_new(const char *backend, int capacity);
 
 const char *poller_name(const struct poller *p);
 
+/* The system call its waits make: "epoll_wait", "kevent", "poll" or "select". */
+const char *poller_call(const struct poller *p);
+
 /* The first descriptor number this backend cannot watch: FD_SETSIZE for select, OPEN_MAX
  * for poll on macOS, the capacity for the others (or when it is lower). */
 int poller_fd_limit(const struct poller *p);

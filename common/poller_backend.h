@@ -41,6 +41,7 @@ enum { NOT_WATCHED = -1 };
 
 struct poller_backend {
     const char *name;
+    const char *call; /* the system call that waits: "epoll_wait", "kevent", ... */
     int (*start)(struct poller *p);
     int (*change)(struct poller *p, int fd, int was, int now);
     int (*collect)(struct poller *p, int timeout_ms);

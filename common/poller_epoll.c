@@ -72,7 +72,8 @@ static void stop(struct poller *p)
     free(s);
 }
 
-const struct poller_backend poller_epoll = {"epoll", start, change, collect, stop, 0, NULL};
+const struct poller_backend poller_epoll = {"epoll", "epoll_wait", start, change,
+                                            collect, stop,         0,     NULL};
 
 #else
 /* Not Linux (or the portable build): no epoll. ISO C wants a non-empty file. */

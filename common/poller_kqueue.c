@@ -104,7 +104,8 @@ static void stop(struct poller *p)
     free(s);
 }
 
-const struct poller_backend poller_kqueue = {"kqueue", start, change, collect, stop, 0, NULL};
+const struct poller_backend poller_kqueue = {"kqueue", "kevent", start, change,
+                                             collect,  stop,     0,     NULL};
 
 #else
 /* Not macOS or a BSD (or the portable build): no kqueue. ISO C wants a non-empty file. */

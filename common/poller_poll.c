@@ -87,8 +87,8 @@ static void stop(struct poller *p)
 }
 
 #if defined(__APPLE__) && defined(OPEN_MAX)
-const struct poller_backend poller_poll = {"poll", start,    change,    collect,
-                                           stop,   OPEN_MAX, "OPEN_MAX"};
+const struct poller_backend poller_poll = {"poll",  "poll", start,    change,
+                                           collect, stop,   OPEN_MAX, "OPEN_MAX"};
 #else
-const struct poller_backend poller_poll = {"poll", start, change, collect, stop, 0, NULL};
+const struct poller_backend poller_poll = {"poll", "poll", start, change, collect, stop, 0, NULL};
 #endif

@@ -71,5 +71,5 @@ static void stop(struct poller *p)
     free(p->state);
 }
 
-const struct poller_backend poller_select = {"select", start,      change,      collect,
-                                             stop,     FD_SETSIZE, "FD_SETSIZE"};
+const struct poller_backend poller_select = {"select", "select", start,      change,
+                                             collect,  stop,     FD_SETSIZE, "FD_SETSIZE"};

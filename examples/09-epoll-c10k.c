@@ -17,12 +17,11 @@
  *     select  a bitmap of FD_SETSIZE = 1024 bits: a descriptor numbered 1024 or more
  *             does not fit. With --poller select this program stops opening connections
  *             at that descriptor, says so, finishes the ones it can watch and exits 1.
- *   12-wait-cost measures one wait call of each backend with K idle descriptors watched.
+ *   (12-wait-cost measures what one wait call of each costs.)
  *
- *   Every connection is a descriptor, and a process may hold only RLIMIT_NOFILE of them
- *   (the soft limit is often 1024, 256 on macOS). The program raises its soft limit to what
- *   it needs (common/fdlimit.h: never past the hard limit, nor macOS's OPEN_MAX), and when
- *   that is too low it says so, and how to raise it, and stops.
+ *   Every connection is a descriptor, and a process may hold only RLIMIT_NOFILE of them.
+ *   The program raises its soft limit to what it needs (common/fdlimit.h), or says why it
+ *   cannot and how to raise it, and stops.
  *
  * How to run
  *   make run-09                        10,000 connections, the server holds each for 1 s
@@ -37,9 +36,7 @@
  *     took about one delay after the last request went out; cpu% stays low;
  *   - "memory": a few KiB per connection (08 pays a thread per fetch: tens of KiB touched
  *     and 8 MiB of stack reserved);
- *   - --svg: every connection opened in the first fraction of a second, all of them open
- *     at once for about one delay, then the completions: one picture however many there
- *     are (100 slices of time; each connection keeps two floats for it, 8 bytes);
+ *   - --svg: all of them open at once for about one delay, in one picture;
  *   - the lab server's own report at the end: peak= the number of connections.
  *
  * Lecture claims 8 (the kernel wakes the program when a descriptor is ready), 9 (select
@@ -49,6 +46,7 @@
  * Lab server: --delay 1000 --pages 5
  * Compare: own server -c 2000
  */
+#include "args.h"
 #include "chart.h"
 #include "clock.h"
 #include "crawl.h"
@@ -297,21 +295,17 @@ static void print_failure(int i, const char *why)
     printf("%s\n", line);
 }
 
-static const char *wait_call(const struct poller *p)
-{
-    return strcmp(poller_name(p), "epoll") == 0 ? "epoll_wait" : poller_name(p);
-}
-
 static void report(const struct c10k *s, int descriptors, double rss_before)
 {
     double done = clock_elapsed();
-    bool epoll = strcmp(poller_name(s->poller), "epoll") == 0;
+    const char *name = poller_name(s->poller); /* epoll and kqueue are a descriptor too */
+    bool instance = strcmp(name, "epoll") == 0 || strcmp(name, "kqueue") == 0;
     printf("opened %d sockets in %.3f s: a non-blocking connect() does not wait\n", s->count,
            s->all_opened - s->started);
     printf("descriptors in use with all open: %d = %d sockets + %d others\n"
-           "  (stdin, stdout, stderr%s, any inherited); highest: %d\n",
-           descriptors, s->open_peak, descriptors - s->open_peak,
-           epoll ? ", the epoll instance" : "", s->highest_fd);
+           "  (stdin, stdout, stderr%s%s%s, any inherited); highest: %d\n",
+           descriptors, s->open_peak, descriptors - s->open_peak, instance ? ", the " : "",
+           instance ? name : "", instance ? " instance" : "", s->highest_fd);
     printf("connected: all by %.3f s; sent: all by %.3f s; complete: all by %.3f s\n",
            s->last_connected, s->last_sent, done);
     printf("waited: %.0f s (%.1f hours) added up over %d answers, yet the last\n"
@@ -319,7 +313,7 @@ static void report(const struct c10k *s, int descriptors, double rss_before)
            s->total_waited, s->total_waited / 3600, s->pages, done - s->last_sent);
     printf("%s woke the program %ld time%s for %d connections; between\n"
            "  wake-ups it slept\n",
-           wait_call(s->poller), s->wakeups, s->wakeups == 1 ? "" : "s", s->count);
+           poller_call(s->poller), s->wakeups, s->wakeups == 1 ? "" : "s", s->count);
     double grown = clock_peak_rss_mib() - rss_before;
     printf("memory: peak RSS grew by %.1f MiB for %d connections: %.1f KiB each\n"
            "  (sizeof(struct conn) = %zu B; bodies are counted, not kept; the kernel's\n"
@@ -341,11 +335,10 @@ static void report(const struct c10k *s, int descriptors, double rss_before)
 /* ---- the --svg picture --------------------------------------------------------------- */
 
 /* --svg FILE: when each connection opened and when it completed, counted into CHART_BINS
- * slices of time, so that 10,000 connections are one picture, titled with this run's
- * summary. 0, or 1 when the file could not be written (said on stderr). */
+ * slices of time, so that 10,000 connections are one picture (common/chart.h). */
 static int write_svg(const struct c10k *s)
 {
-    double wall = clock_elapsed(), cpu = clock_cpu(), last = 0;
+    double last = 0;
     for (int i = 0; i < s->count; i++)
         if (s->conns[i].completed > last)
             last = s->conns[i].completed;
@@ -354,29 +347,11 @@ static int write_svg(const struct c10k *s)
     for (int i = 0; i < s->count; i++)
         chart_bins_add(&bins, s->conns[i].opened, s->conns[i].completed,
                        s->conns[i].state == FAILED);
-    char title[256], caption[512], machine[256];
-    snprintf(title, sizeof title, "%s: %d pages, %d error%s, wall %.3f s, cpu %.1f %%, peak %d",
-             prog_name(), s->pages, s->errors, s->errors == 1 ? "" : "s", wall,
-             clock_cpu_percent(cpu, wall), s->open_peak);
-    svg_machine(machine, sizeof machine);
-    snprintf(caption, sizeof caption, "%d connections to %.120s, one thread, %s; measured on %s",
-             s->count, s->opt.url, poller_name(s->poller), machine);
-    int height = chart_connections(s->opt.svg_path, title, caption, &bins);
-    if (height < 0) {
-        warn_errno("--svg %s", s->opt.svg_path);
-        return 1;
-    }
-    if (s->opt.quiet)
-        return 0;
-    char line[128];
-    int room = 80 - snprintf(line, sizeof line, "svg: %d connections, %d x %d px, in ", s->count,
-                             CHART_WIDTH, height);
-    size_t len = strlen(s->opt.svg_path);
-    if (room > 8 && len > (size_t)room) /* keep the end of a long path: the file's name */
-        printf("%s...%s\n", line, s->opt.svg_path + len - (size_t)room + 3);
-    else
-        printf("%s%s\n", line, s->opt.svg_path);
-    return 0;
+    char what[256];
+    snprintf(what, sizeof what, "%d connections to %.120s, one thread, %s", s->count, s->opt.url,
+             poller_name(s->poller));
+    return chart_connections_file(s->opt.svg_path, &bins, what, s->count, s->pages, s->errors,
+                                  s->open_peak, s->opt.quiet);
 }
 
 /* ---- options ------------------------------------------------------------------------ */
@@ -406,82 +381,24 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
     *o = (struct options){
         .connections = DEFAULT_CONNECTIONS, .timeout_s = 10, .url = getenv("LAB_URL")};
-    const char *url = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            print_help();
-            exit(0);
-        } else if (strcmp(a, "-c") == 0) {
-            o->connections = (int)parse_whole_or_die(USAGE, "-c", value, 1, MAX_CONNECTIONS);
-            i++;
-        } else if (strcmp(a, "-t") == 0) {
-            o->timeout_s = parse_seconds_or_die(USAGE, "-t", value);
-            i++;
-        } else if (strcmp(a, "--poller") == 0) {
-            struct poller *probe = value != NULL ? poller_new(value, 1) : NULL;
-            if (probe == NULL && value != NULL && poller_known(value)) /* kqueue on Linux */
-                die_usage(USAGE, "%s is not on this system, which has %s", value,
-                          poller_backends());
-            if (probe == NULL)
-                die_usage(USAGE, "--poller wants one of: %s", poller_backends());
-            poller_free(probe);
-            o->poller = value;
-            i++;
-        } else if (strcmp(a, "--svg") == 0) {
-            if (value == NULL)
-                die_usage(USAGE, "--svg needs a file name");
-            o->svg_path = value;
-            i++;
-        } else if (strcmp(a, "-q") == 0) {
-            o->quiet = true;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            die_usage(USAGE, "unknown option '%.30s' (see --help)", a);
-        } else if (url != NULL) {
-            die_usage(USAGE, "one URL only: '%.25s' and '%.25s'", url, a);
-        } else {
-            url = a;
-        }
-    }
+    const struct args_option options[] = {
+        {"-c", ARGS_INT, &o->connections, 1, MAX_CONNECTIONS, NULL},
+        {"-t", ARGS_SECONDS, &o->timeout_s, 0, 0, NULL},
+        {"--poller", ARGS_TEXT, &o->poller, 0, 0, "a backend"},
+        {"--svg", ARGS_TEXT, &o->svg_path, 0, 0, "a file name"},
+        {"-q", ARGS_FLAG, &o->quiet, 0, 0, NULL},
+        {NULL, ARGS_FLAG, NULL, 0, 0, NULL}};
+    const char *url = args_parse(argc, argv, options, "URL", USAGE, print_help);
+    struct poller *probe = o->poller != NULL ? poller_new(o->poller, 1) : NULL;
+    if (o->poller != NULL && probe == NULL && poller_known(o->poller)) /* kqueue on Linux */
+        die_usage(USAGE, "%s is not on this system, which has %s", o->poller, poller_backends());
+    if (o->poller != NULL && probe == NULL)
+        die_usage(USAGE, "--poller wants one of: %s", poller_backends());
+    poller_free(probe);
     if (url != NULL)
         o->url = url;
     if (o->url == NULL || o->url[0] == '\0')
         die_usage(USAGE, "no URL: give one or set LAB_URL (make run-09 does)");
-}
-
-/* ---- descriptors ---------------------------------------------------------------------- */
-
-/* Each connection is a descriptor. Raise the soft limit (common/fdlimit.h: to what this
- * run needs, capped at the hard limit, and on macOS at OPEN_MAX); if that is still too
- * few, say what to do and stop. Returns the soft limit. */
-static long raise_descriptor_limit(int connections, bool quiet)
-{
-    rlim_t needed = (rlim_t)connections + SPARE_DESCRIPTORS;
-    struct fdlimit got;
-    if (fdlimit_raise(needed, &got) != 0)
-        die_errno("getrlimit RLIMIT_NOFILE");
-    if (got.soft < needed) {
-        char line[128];
-        fdlimit_describe(&got, line, sizeof line);
-        long most = (long)got.soft - SPARE_DESCRIPTORS;
-        most = most > 1 ? most : 1;
-        if (got.error != 0 || got.soft != got.hard)
-            die("-c %d needs %llu descriptors, one per connection plus %d spare:\n"
-                "  %s; run with -c %ld or fewer",
-                connections, (unsigned long long)needed, SPARE_DESCRIPTORS, line, most);
-        die("-c %d needs %llu descriptors, one per connection plus %d\n"
-            "  spare, but the hard limit on open descriptors (RLIMIT_NOFILE) is %llu,\n"
-            "  and only root may raise it: `ulimit -n %llu` in a root shell (or a\n"
-            "  nofile line in /etc/security/limits.conf), or run with -c %ld or fewer",
-            connections, (unsigned long long)needed, SPARE_DESCRIPTORS,
-            (unsigned long long)got.hard, (unsigned long long)needed, most);
-    }
-    if (!quiet) {
-        char line[128];
-        fdlimit_describe(&got, line, sizeof line);
-        printf("%s\n", line);
-    }
-    return fdlimit_count(got.soft, MAX_CONNECTIONS * 2L);
 }
 
 int main(int argc, char **argv)
@@ -500,7 +417,9 @@ int main(int argc, char **argv)
     s->request_len = (size_t)length;
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) /* a closed peer must give EPIPE, not kill us */
         die_errno("signal SIGPIPE");
-    long limit = raise_descriptor_limit(s->opt.connections, s->opt.quiet);
+    /* One descriptor per connection: raise the limit, or say why it cannot and stop. */
+    long limit = fdlimit_require("-c", s->opt.connections, SPARE_DESCRIPTORS, s->opt.quiet,
+                                 MAX_CONNECTIONS * 2L);
 
     double rss_before = clock_peak_rss_mib();
     s->count = s->asked = s->opt.connections;

@@ -27,6 +27,7 @@
  * Lecture claims 8 (the kernel wakes the program when a descriptor is ready) and 9 (select
  * stops at FD_SETSIZE = 1024; poll and epoll have no such limit).
  */
+#include "args.h"
 #include "clock.h"
 #include "errors.h"
 #include "fdlimit.h"
@@ -153,13 +154,8 @@ static void print_help(void)
 int main(int argc, char **argv)
 {
     prog_start(argv[0]);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            print_help();
-            return 0;
-        }
-        die_usage(USAGE, "unknown argument '%.30s' (see --help)", argv[i]);
-    }
+    const struct args_option none[] = {{NULL, ARGS_FLAG, NULL, 0, 0, NULL}};
+    args_parse(argc, argv, none, NULL, USAGE, print_help);
     struct fdlimit got;
     if (fdlimit_raise((rlim_t)KS[sizeof KS / sizeof KS[0] - 1] + SPARE_DESCRIPTORS, &got) != 0)
         die_errno("getrlimit RLIMIT_NOFILE");

@@ -50,5 +50,8 @@ backends() {
   [[ "$output" == *"usage: 12-wait-cost [--help]"* ]]
   run_example 5 12-wait-cost -c 5
   [ "$status" -eq 2 ]
-  [[ "$stderr" == "12-wait-cost: unknown argument '-c'"* ]]
+  [[ "$stderr" == "12-wait-cost: unknown option '-c' (see --help)"* ]]
+  run_example 5 12-wait-cost 100
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == "12-wait-cost: unexpected argument '100' (see --help)"* ]]
 }
