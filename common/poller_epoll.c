@@ -27,6 +27,8 @@ static int start(struct poller *p)
     s->events = malloc((size_t)p->capacity * sizeof *s->events);
     s->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (s->events == NULL || s->epfd < 0) {
+        if (s->epfd >= 0)
+            close(s->epfd);
         free(s->events);
         free(s);
         return -1;

@@ -33,6 +33,8 @@ static int start(struct poller *p)
     s->events = malloc(2 * (size_t)p->capacity * sizeof *s->events);
     s->kq = kqueue();
     if (s->events == NULL || s->kq < 0) {
+        if (s->kq >= 0)
+            close(s->kq);
         free(s->events);
         free(s);
         return -1;
@@ -40,9 +42,10 @@ static int start(struct poller *p)
     return 0;
 }
 
-/* Up to two changes, one per filter whose wish changed: EV_ADD or EV_DELETE. They are
- * applied by a kevent() call that waits for nothing (no event list, zero timeout), so a
- * failed change comes back as -1 with errno, not as an EV_ERROR event. */
+/* Up to two changes, one per filter whose wish changed: EV_ADD or EV_DELETE (only for a
+ * filter that was added: deleting one that never was is ENOENT). They are applied by a
+ * kevent() call that waits for nothing (no event list, zero timeout), so a failed change
+ * comes back as -1 with errno, not as an EV_ERROR event, and no signal can interrupt it. */
 static int change(struct poller *p, int fd, int was, int now)
 {
     struct state *s = p->state;
@@ -58,7 +61,7 @@ static int change(struct poller *p, int fd, int was, int now)
         bool before = (unsigned)was & filters[i].want, after = (unsigned)now & filters[i].want;
         if (before != after)
             EV_SET(&changes[n++], (uintptr_t)fd, filters[i].filter, after ? EV_ADD : EV_DELETE, 0,
-                   0, NULL);
+                   0, 0); /* udata 0: a pointer on macOS, an integer on NetBSD */
     }
     const struct timespec no_wait = {0, 0};
     return n == 0 ? 0 : kevent(s->kq, changes, n, NULL, 0, &no_wait);
@@ -67,7 +70,9 @@ static int change(struct poller *p, int fd, int was, int now)
 /* Only the ready (descriptor, filter) pairs come back; the two of one descriptor are
  * merged into its one poller_event (ready_at[] finds the first). EV_EOF is the hang-up
  * (or a failed connect, with the error in fflags); EV_ERROR would be a change that failed,
- * which cannot happen here, since this call hands over no changes. */
+ * which cannot happen here, since this call hands over no changes. No EV_CLEAR: level-
+ * triggered, as epoll without EPOLLET. A signal makes kevent() fail with EINTR, as it
+ * makes epoll_wait() fail: poller_wait() passes that on, and the caller waits again. */
 static int collect(struct poller *p, int timeout_ms)
 {
     struct state *s = p->state;
