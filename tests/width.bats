@@ -186,6 +186,7 @@ check_example() {
 @test "width: 08-thread-crawl fits 80 columns" { check_example 08; }
 @test "width: 09-epoll-c10k fits 80 columns" { check_example 09; }
 @test "width: 10-cost-of-concurrency fits 80 columns" { check_example 10; }
+@test "width: 12-wait-cost fits 80 columns" { check_example 12; }
 
 @test "width: make help fits 80 columns" {
   run env -u MAKEFLAGS -u MAKELEVEL make -s --no-print-directory -C "$TOP_DIR" help
