@@ -144,8 +144,9 @@ static void print_wait_costs(void)
 
 static void print_help(void)
 {
-    printf("12-wait-cost: time one wait call of each backend this system has (%s)\n"
-           "with K = 10, 100, 1000 and 10000 idle descriptors watched and one ready.\n"
+    printf("12-wait-cost: time one wait call of each backend this system has\n"
+           "(%s) with K = 10, 100, 1000 and 10000 idle descriptors\n"
+           "watched and one ready.\n"
            "Raises the soft descriptor limit first; a K that does not fit prints '-'.\n\n"
            "usage: 12-wait-cost %s\n\nexample: make run-12\n",
            poller_backends(), USAGE);
