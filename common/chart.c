@@ -290,8 +290,9 @@ static void draw_bin(struct svg *s, const struct chart_bins *b, int i, int open,
     svg_group_end(s);
 }
 
-int chart_connections(const char *path, const char *title, const char *caption,
-                      const struct chart_bins *b)
+/* The picture itself: its height in pixels, or -1 with errno set. */
+static int chart_connections(const char *path, const char *title, const char *caption,
+                             const struct chart_bins *b)
 {
     int open[CHART_BINS], open_now = 0, most_open = 0, most_at = 0, most_per_bin = 0;
     for (int i = 0; i < CHART_BINS; i++) {
