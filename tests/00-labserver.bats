@@ -554,3 +554,13 @@ server_fds() {
   [ "$status" -eq 2 ]
   [[ "$stderr" == *"--backlog wants a number from 1 to 65535, not '0'"* ]]
 }
+
+@test "00: a descriptor limit too low for 10,000 clients: one warning says what it got" {
+  local port_file="$BATS_TEST_TMPDIR/port"
+  run --separate-stderr bash -c 'ulimit -n 4096 && exec timeout --preserve-status -s INT 1 "$@"' _ \
+    "$BIN_DIR/00-labserver" --port 0 --port-file "$port_file"
+  [ "$status" -eq 0 ]
+  [ "$stderr" = "00-labserver: under 10,000 clients fit:
+  descriptor limit: 4096, the hard limit; wanted 65536" ]
+  [[ "$output" == *"loop: "*", room for 4096 descriptors"* ]]
+}
