@@ -430,7 +430,7 @@ void crawl_done(struct crawl *c, int id, const struct http_response *r, const ch
     }
 }
 
-void crawl_failed(struct crawl *c, int id, const char *why)
+void crawl_failed(struct crawl *c, int id, const char *why, bool names_host)
 {
     struct crawl_record *rec = &c->records[id];
     rec->ended = clock_elapsed();
@@ -440,7 +440,7 @@ void crawl_failed(struct crawl *c, int id, const char *why)
     if (c->first_error[0] == '\0') {
         /* For the exit-1 message: a failed connect or lookup names its host and port
          * already; anything that goes wrong later names the URL it happened on. */
-        if (strncmp(why, "connect ", 8) == 0 || strncmp(why, "resolve ", 8) == 0)
+        if (names_host)
             snprintf(c->first_error, sizeof c->first_error, "%s", why);
         else
             snprintf(c->first_error, sizeof c->first_error, "GET %s: %s", rec->url, why);

@@ -18,7 +18,7 @@
  *     while (crawl_next(&crawl, &url)) {          // or: start up to -c of them at once
  *         int id = crawl_begin(&crawl, &url);
  *         ... connect, send the request, feed the bytes to an http_response ...
- *         crawl_done(&crawl, id, &response, NULL);  // or crawl_failed(&crawl, id, why)
+ *         crawl_done(&crawl, id, &response, NULL);  // or crawl_failed(&crawl, id, ...)
  *     }
  *     return crawl_finish(&crawl);
  *
@@ -118,8 +118,9 @@ void crawl_first_byte(struct crawl *c, int id);
 void crawl_done(struct crawl *c, int id, const struct http_response *r, const char *note);
 
 /* Fetch id failed (connect refused, timed out, malformed response, ...): print its line
- * with the reason and count it. */
-void crawl_failed(struct crawl *c, int id, const char *why);
+ * with the reason why and count it. names_host: why already names the host and port (a
+ * failed connect or lookup), so the exit-1 message need not name the URL. */
+void crawl_failed(struct crawl *c, int id, const char *why, bool names_host);
 
 /* Print the timeline (with --timeline), write the --svg picture, print the summary line,
  * free everything.

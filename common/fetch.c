@@ -171,21 +171,91 @@ static void show_text_end(struct fetch *f)
     t->mark = 0;
 }
 
-/* What a timeout interrupted, for the reason. */
-static const char *doing(const struct fetch *f)
+/* What the fetch is doing now: what a timeout or a signal would interrupt. */
+static enum fetch_during during(const struct fetch *f)
 {
     switch (f->phase) {
     case FETCH_CONNECTING:
-        return "connecting";
+        return FETCH_WHILE_CONNECTING;
     case FETCH_SENDING:
-        return "sending";
+        return FETCH_WHILE_SENDING;
     case FETCH_RECEIVING:
-        return http_response_has_headers(&f->response) ? "receiving the body"
-                                                       : "receiving the headers";
+        return http_response_has_headers(&f->response) ? FETCH_WHILE_RECEIVING_BODY
+                                                       : FETCH_WHILE_RECEIVING_HEADERS;
     case FETCH_OVER:
         break;
     }
-    return "finishing";
+    return FETCH_WHILE_FINISHING;
+}
+
+static const char *during_text(enum fetch_during d)
+{
+    static const char *const text[] = {
+        [FETCH_WHILE_CONNECTING] = "connecting",
+        [FETCH_WHILE_SENDING] = "sending",
+        [FETCH_WHILE_RECEIVING_HEADERS] = "receiving the headers",
+        [FETCH_WHILE_RECEIVING_BODY] = "receiving the body",
+        [FETCH_WHILE_FINISHING] = "finishing",
+    };
+    return text[d];
+}
+
+const char *fetch_failure_text(const struct fetch *f, bool brief, char *buf, size_t size)
+{
+    const struct fetch_failure *x = &f->failure;
+    char cause[128];
+    if (x->err != 0)
+        errno_describe(x->err, cause, sizeof cause);
+    switch (x->kind) {
+    case FETCH_FAIL_NONE:
+        snprintf(buf, size, "%s", "");
+        break;
+    case FETCH_FAIL_RESOLVE:
+        snprintf(buf, size, "%s", f->site->why);
+        break;
+    case FETCH_FAIL_REQUEST_TOO_LONG:
+        snprintf(buf, size, "send: request too long");
+        break;
+    case FETCH_FAIL_NO_DESCRIPTOR:
+    case FETCH_FAIL_SOCKET:
+        snprintf(buf, size, "socket: %s", cause);
+        break;
+    case FETCH_FAIL_BEYOND_FD_LIMIT:
+        if (brief)
+            snprintf(buf, size, "descriptor %d is beyond FD_SETSIZE", x->number);
+        else
+            snprintf(buf, size,
+                     "descriptor %d is beyond FD_SETSIZE (%d), the most select() can watch",
+                     x->number, x->limit);
+        break;
+    case FETCH_FAIL_SETSOCKOPT:
+        snprintf(buf, size, "setsockopt %s: %s",
+                 x->number == SO_RCVTIMEO ? "SO_RCVTIMEO" : "SO_SNDTIMEO", cause);
+        break;
+    case FETCH_FAIL_CONNECT:
+        net_describe_failure("connect", f->url.host, f->url.port, x->err, buf, size);
+        break;
+    case FETCH_FAIL_SEND:
+        snprintf(buf, size, "send: %s", cause);
+        break;
+    case FETCH_FAIL_RECV:
+        snprintf(buf, size, "recv: %s", cause);
+        break;
+    case FETCH_FAIL_TIMED_OUT:
+        snprintf(buf, size, "timed out after %g s while %s", f->timeout_s, during_text(x->during));
+        break;
+    case FETCH_FAIL_INTERRUPTED:
+        snprintf(buf, size, "interrupted by %s while %s",
+                 x->number == SIGINT ? "SIGINT" : "SIGTERM", during_text(x->during));
+        break;
+    case FETCH_FAIL_BAD_RESPONSE:
+        snprintf(buf, size, "%s", f->response.error);
+        break;
+    case FETCH_FAIL_ABANDONED:
+        snprintf(buf, size, "abandoned while %s", during_text(x->during));
+        break;
+    }
+    return buf;
 }
 
 static enum fetch_status over(struct fetch *f, enum fetch_status status)
@@ -196,25 +266,40 @@ static enum fetch_status over(struct fetch *f, enum fetch_status status)
     return status;
 }
 
-static enum fetch_status timed_out(struct fetch *f)
+/* Note why f failed (kind, errno, what it was doing), in words too; the fetch goes on to
+ * fetch_begin's accounting or ends (fail). */
+static void note_failure(struct fetch *f, enum fetch_failure_kind kind, int err)
 {
-    snprintf(f->why, sizeof f->why, "timed out after %g s while %s", f->timeout_s, doing(f));
-    return over(f, FETCH_TIMED_OUT);
+    f->failure = (struct fetch_failure){.kind = kind, .err = err, .during = during(f)};
+    if (kind == FETCH_FAIL_INTERRUPTED)
+        f->failure.number = fetch_interrupted();
 }
 
-/* The call named op failed with errno err. */
-static enum fetch_status failed(struct fetch *f, const char *op, int err)
+/* The failure noted is the fetch's end: put it in words once, and stop. */
+static enum fetch_status failure_over(struct fetch *f)
 {
-    char cause[128];
-    f->err = err;
+    fetch_failure_text(f, false, f->why, sizeof f->why);
+    return over(f, f->failure.kind == FETCH_FAIL_TIMED_OUT ? FETCH_TIMED_OUT : FETCH_FAILED);
+}
+
+static enum fetch_status fail(struct fetch *f, enum fetch_failure_kind kind, int err)
+{
+    note_failure(f, kind, err);
+    return failure_over(f);
+}
+
+/* The system call that was to do `kind`'s work failed with errno err (a signal's EINTR
+ * included). */
+static enum fetch_status failed(struct fetch *f, enum fetch_failure_kind kind, int err)
+{
     if (err == EINTR && fetch_interrupted() != 0)
-        snprintf(f->why, sizeof f->why, "interrupted by %s while %s",
-                 fetch_interrupted() == SIGINT ? "SIGINT" : "SIGTERM", doing(f));
-    else if (strcmp(op, "connect") == 0)
-        net_describe_failure(op, f->url.host, f->url.port, err, f->why, sizeof f->why);
-    else
-        snprintf(f->why, sizeof f->why, "%s: %s", op, errno_describe(err, cause, sizeof cause));
-    return over(f, FETCH_FAILED);
+        kind = FETCH_FAIL_INTERRUPTED;
+    return fail(f, kind, err);
+}
+
+static enum fetch_status timed_out(struct fetch *f)
+{
+    return fail(f, FETCH_FAIL_TIMED_OUT, 0);
 }
 
 /* Every step starts here: a fetch that is over, interrupted or past its deadline goes no
@@ -224,7 +309,7 @@ static enum fetch_status check(struct fetch *f)
     if (f->phase == FETCH_OVER)
         return f->last;
     if (fetch_interrupted() != 0)
-        return failed(f, "", EINTR);
+        return failed(f, FETCH_FAIL_INTERRUPTED, EINTR);
     if (fetch_time_left(f) <= 0)
         return timed_out(f);
     return FETCH_DONE;
@@ -251,7 +336,8 @@ static enum fetch_status connected(struct fetch *f, const char *what)
 }
 
 /* On a blocking socket: bound the next send/connect (SO_SNDTIMEO) or recv (SO_RCVTIMEO) by
- * the time left. A zero timeval would mean "no limit", so never pass less than 1 us. */
+ * the time left. A zero timeval would mean "no limit", so never pass less than 1 us. 0, or
+ * -1 with the failure noted (the caller ends the fetch with failure_over). */
 static int bound_by_deadline(struct fetch *f, int option)
 {
     if (!f->blocking)
@@ -261,7 +347,11 @@ static int bound_by_deadline(struct fetch *f, int option)
                          .tv_usec = (suseconds_t)((left - (double)(time_t)left) * 1e6)};
     if (tv.tv_sec == 0 && tv.tv_usec == 0)
         tv.tv_usec = 1;
-    return setsockopt(f->fd, SOL_SOCKET, option, &tv, sizeof tv);
+    if (setsockopt(f->fd, SOL_SOCKET, option, &tv, sizeof tv) == 0)
+        return 0;
+    note_failure(f, FETCH_FAIL_SETSOCKOPT, errno);
+    f->failure.number = option;
+    return -1;
 }
 
 static bool would_block(int err)
@@ -287,39 +377,37 @@ static int open_socket(const struct fetch *f)
 
 enum fetch_begin_result fetch_begin(struct fetch *f, struct crawl *crawl, int fd_limit)
 {
-    char wait_reason[NET_WHY_MAX];
     f->t_start = clock_now();
     f->deadline = f->t_start + f->timeout_s;
     if (f->address == NULL)
-        snprintf(f->why, sizeof f->why, "%s", f->site->why);
+        note_failure(f, FETCH_FAIL_RESOLVE, 0);
     else if (f->request_len == 0)
-        snprintf(f->why, sizeof f->why, "send: request too long");
+        note_failure(f, FETCH_FAIL_REQUEST_TOO_LONG, 0);
     else if ((f->fd = open_socket(f)) < 0)
-        failed(f, "socket", errno);
+        note_failure(
+            f, errno == EMFILE || errno == ENFILE ? FETCH_FAIL_NO_DESCRIPTOR : FETCH_FAIL_SOCKET,
+            errno);
     else if (f->fd >= fd_limit) { /* select() cannot watch it: as good as no descriptor */
-        snprintf(f->why, sizeof f->why,
-                 "descriptor %d is beyond FD_SETSIZE (%d), the most select() can watch", f->fd,
-                 fd_limit);
-        snprintf(wait_reason, sizeof wait_reason, "descriptor %d is beyond FD_SETSIZE", f->fd);
-        f->err = EMFILE;
+        note_failure(f, FETCH_FAIL_BEYOND_FD_LIMIT, 0);
+        f->failure.number = f->fd;
+        f->failure.limit = fd_limit;
         close(f->fd);
         f->fd = -1;
     }
-    if (f->err == EMFILE || f->err == ENFILE) {
-        if (f->why[0] != 'd')
-            snprintf(wait_reason, sizeof wait_reason, "%s", f->why);
-        if (crawl->in_flight > 0) { /* not this page's fault: try it again later */
-            if (f->site->put_back++ == 0 && !crawl->opt.quiet)
-                printf("%s: waiting for one of %d fetches to finish\n", wait_reason,
-                       crawl->in_flight);
-            crawl_put_back(crawl, &f->url);
-            http_response_free(&f->response);
-            return FETCH_PUT_BACK;
-        }
+    enum fetch_failure_kind kind = f->failure.kind;
+    bool no_descriptor = kind == FETCH_FAIL_NO_DESCRIPTOR || kind == FETCH_FAIL_BEYOND_FD_LIMIT;
+    if (no_descriptor && crawl->in_flight > 0) { /* not this page's fault: try it again later */
+        char reason[NET_WHY_MAX];
+        if (f->site->put_back++ == 0 && !crawl->opt.quiet)
+            printf("%s: waiting for one of %d fetches to finish\n",
+                   fetch_failure_text(f, true, reason, sizeof reason), crawl->in_flight);
+        crawl_put_back(crawl, &f->url);
+        http_response_free(&f->response);
+        return FETCH_PUT_BACK;
     }
     f->id = crawl_begin(crawl, &f->url);
-    if (f->why[0] != '\0')
-        over(f, FETCH_FAILED);
+    if (kind != FETCH_FAIL_NONE)
+        failure_over(f);
     return FETCH_BEGUN;
 }
 
@@ -345,7 +433,7 @@ enum fetch_status fetch_connect(struct fetch *f)
         return status;
     for (;;) {
         if (bound_by_deadline(f, SO_SNDTIMEO) != 0)
-            return failed(f, "setsockopt SO_SNDTIMEO", errno);
+            return failure_over(f);
         if (connect(f->fd, f->address->ai_addr, f->address->ai_addrlen) == 0)
             break;
         int err = errno;
@@ -355,7 +443,7 @@ enum fetch_status fetch_connect(struct fetch *f)
         if (f->blocking && (err == EINPROGRESS || would_block(err)))
             return timed_out(f); /* SO_SNDTIMEO ran out: Linux says EINPROGRESS */
         if (err == EINTR || !try_next_address(f))
-            return failed(f, "connect", err);
+            return failed(f, FETCH_FAIL_CONNECT, err);
     }
     return connected(f, "connect(): connected");
 }
@@ -375,7 +463,7 @@ enum fetch_status fetch_connect_result(struct fetch *f)
         return FETCH_WANT_WRITE; /* the handshake is still under way */
     if (err != 0) {
         if (!try_next_address(f))
-            return failed(f, "connect", err);
+            return failed(f, FETCH_FAIL_CONNECT, err);
         return fetch_connect(f);
     }
     return connected(f, "connect(): done (getsockopt SO_ERROR 0)");
@@ -387,7 +475,7 @@ enum fetch_status fetch_send(struct fetch *f)
     if (status != FETCH_DONE)
         return status;
     if (bound_by_deadline(f, SO_SNDTIMEO) != 0)
-        return failed(f, "setsockopt SO_SNDTIMEO", errno);
+        return failure_over(f);
     ssize_t n = send(f->fd, f->request + f->sent, f->request_len - f->sent, 0);
     f->would_block = n < 0 && would_block(errno);
     if (f->would_block && f->blocking)
@@ -395,7 +483,7 @@ enum fetch_status fetch_send(struct fetch *f)
     if (f->would_block)
         return said(f, FETCH_WANT_WRITE, "send(): would block, wait for writable");
     if (n < 0)
-        return failed(f, "send", errno);
+        return failed(f, FETCH_FAIL_SEND, errno);
     const char *sent_now = f->request + f->sent;
     f->sent += (size_t)n;
     if (f->sent < f->request_len)
@@ -414,7 +502,7 @@ enum fetch_status fetch_recv(struct fetch *f)
     if (status != FETCH_DONE)
         return status;
     if (bound_by_deadline(f, SO_RCVTIMEO) != 0)
-        return failed(f, "setsockopt SO_RCVTIMEO", errno);
+        return failure_over(f);
     char buffer[FETCH_RECV_SIZE];
     ssize_t n = recv(f->fd, buffer, sizeof buffer, 0);
     f->recv_calls++;
@@ -424,7 +512,7 @@ enum fetch_status fetch_recv(struct fetch *f)
     if (f->would_block)
         return said(f, FETCH_WANT_READ, "recv(): would block, wait for readable");
     if (n < 0)
-        return failed(f, "recv", errno);
+        return failed(f, FETCH_FAIL_RECV, errno);
     if (f->t_first_byte == 0)
         f->t_first_byte = clock_now();
     enum http_result result = n == 0 ? http_response_finish(&f->response)
@@ -432,8 +520,7 @@ enum fetch_status fetch_recv(struct fetch *f)
     if (result == HTTP_MORE)
         status = said(f, FETCH_WANT_READ, "recv(): got bytes, more to come");
     else if (result == HTTP_ERROR) {
-        snprintf(f->why, sizeof f->why, "%s", f->response.error);
-        status = over(f, FETCH_FAILED);
+        status = fail(f, FETCH_FAIL_BAD_RESPONSE, 0);
     } else {
         status = over(f, FETCH_DONE);
         fetch_narrate(f, "recv(): response done, status %d", f->response.status);
@@ -485,13 +572,14 @@ void fetch_report(struct crawl *crawl, struct fetch *f, const char *note)
         f->fd = -1;
     }
     if (f->phase != FETCH_OVER) { /* an engine that stops early (a signal) abandons it */
-        snprintf(f->why, sizeof f->why, "abandoned while %s", doing(f));
-        over(f, FETCH_FAILED);
+        fail(f, FETCH_FAIL_ABANDONED, 0);
     }
     if (f->last == FETCH_DONE)
         crawl_done(crawl, f->id, &f->response, note);
     else
-        crawl_failed(crawl, f->id, f->why);
+        crawl_failed(crawl, f->id, f->why,
+                     f->failure.kind == FETCH_FAIL_CONNECT ||
+                         f->failure.kind == FETCH_FAIL_RESOLVE);
     http_response_free(&f->response);
 }
 

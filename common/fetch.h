@@ -14,8 +14,8 @@
  *   FETCH_DONE        this step is over: go on to the next one
  *   FETCH_WANT_READ   call the same step again once the socket is readable
  *   FETCH_WANT_WRITE  call the same step again once the socket is writable
- *   FETCH_TIMED_OUT   the -t deadline passed; the reason is in f->why
- *   FETCH_FAILED      the fetch is over, badly; the reason is in f->why
+ *   FETCH_TIMED_OUT   the -t deadline passed; f->failure says while doing what
+ *   FETCH_FAILED      the fetch is over, badly; f->failure says why
  *
  * -t is one deadline per fetch, from socket() to the last byte. Every step checks it
  * first, so an engine that woke up because its wait timed out just calls the step again
@@ -53,6 +53,42 @@ enum fetch_status { FETCH_DONE, FETCH_WANT_READ, FETCH_WANT_WRITE, FETCH_TIMED_O
 /* Where a fetch is: what its next step is, and what a timeout interrupts. */
 enum fetch_phase { FETCH_CONNECTING, FETCH_SENDING, FETCH_RECEIVING, FETCH_OVER };
 
+/* Why a fetch failed, as data: every decision looks at the kind (is it worth putting the URL
+ * back? does the message name the host or the URL?), and fetch_failure_text() alone turns a
+ * failure into words, so that a change of wording changes no behaviour. */
+enum fetch_failure_kind {
+    FETCH_FAIL_NONE,
+    FETCH_FAIL_RESOLVE,          /* the host's lookup failed (site->why says how) */
+    FETCH_FAIL_REQUEST_TOO_LONG, /* the URL does not fit FETCH_REQUEST_MAX */
+    FETCH_FAIL_NO_DESCRIPTOR,    /* socket(): EMFILE or ENFILE */
+    FETCH_FAIL_BEYOND_FD_LIMIT,  /* a descriptor numbered `number`, >= `limit` (FD_SETSIZE) */
+    FETCH_FAIL_SOCKET,           /* socket(), any other errno */
+    FETCH_FAIL_SETSOCKOPT,       /* bounding a blocking call: `number` is the option */
+    FETCH_FAIL_CONNECT,          /* refused, unreachable, ...: the errno says */
+    FETCH_FAIL_SEND,
+    FETCH_FAIL_RECV,
+    FETCH_FAIL_TIMED_OUT,    /* -t passed, while `during` */
+    FETCH_FAIL_INTERRUPTED,  /* a signal (`number`) interrupted it, while `during` */
+    FETCH_FAIL_BAD_RESPONSE, /* the parser refused the response (closed early, too big, ...) */
+    FETCH_FAIL_ABANDONED,    /* the engine stopped (a signal) while `during` */
+};
+
+/* What the fetch was doing when it failed: what a timeout or a signal interrupted. */
+enum fetch_during {
+    FETCH_WHILE_CONNECTING,
+    FETCH_WHILE_SENDING,
+    FETCH_WHILE_RECEIVING_HEADERS,
+    FETCH_WHILE_RECEIVING_BODY,
+    FETCH_WHILE_FINISHING,
+};
+
+struct fetch_failure {
+    enum fetch_failure_kind kind;
+    int err; /* the errno behind it, 0 if none */
+    enum fetch_during during;
+    int number, limit; /* the signal, the descriptor and its limit, or the socket option */
+};
+
 /* The crawl's one host, resolved once before the crawl (the resolver's own waits are not
  * part of any fetch). A failed lookup makes every fetch fail with its reason. */
 struct fetch_site {
@@ -87,13 +123,13 @@ struct fetch {
     double timeout_s, deadline;                       /* -t, and clock_now() + -t at socket() */
     double t_start, t_connected, t_first_byte, t_end; /* clock_now() seconds */
     int recv_calls;
-    bool would_block;       /* the last call said EAGAIN/EINPROGRESS (04 counts) */
-    enum fetch_status last; /* the last step's answer */
-    int told;               /* what -v said last (each change is said once) */
-    int err;                /* the errno behind a failure, 0 if none */
-    char why[NET_WHY_MAX];  /* why FETCH_TIMED_OUT or FETCH_FAILED */
-    bool show_text;         /* -v also prints the HTTP text sent and received (03) */
-    struct fetch_text text; /* where that text is */
+    bool would_block;             /* the last call said EAGAIN/EINPROGRESS (04 counts) */
+    enum fetch_status last;       /* the last step's answer */
+    int told;                     /* what -v said last (each change is said once) */
+    struct fetch_failure failure; /* why FETCH_TIMED_OUT or FETCH_FAILED */
+    char why[NET_WHY_MAX];        /* the same in words: fetch_failure_text() */
+    bool show_text;               /* -v also prints the HTTP text sent and received (03) */
+    struct fetch_text text;       /* where that text is */
 };
 
 /* Resolve the crawl's start host (the crawl never leaves it). Returns 0, or -1 with the
@@ -137,6 +173,12 @@ enum fetch_status fetch_recv(struct fetch *f);
 /* Seconds left before -t ends this fetch (<= 0: passed); in ms for poll-style waits. */
 double fetch_time_left(const struct fetch *f);
 double fetch_time_left_ms(const struct fetch *f);
+
+/* The one place a failure becomes words: "connect 127.0.0.1:1: ECONNREFUSED Connection
+ * refused", "timed out after 2 s while receiving the body", "interrupted by SIGINT while
+ * connecting", the parser's reason. brief: the short form for the line that says a fetch
+ * waits for a descriptor ("descriptor 1024 is beyond FD_SETSIZE"). Returns buf. */
+const char *fetch_failure_text(const struct fetch *f, bool brief, char *buf, size_t size);
 
 /* Close the socket (if open), report the outcome to the crawl (crawl_done with note, or
  * crawl_failed with f->why), release the response. */
