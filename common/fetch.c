@@ -1,6 +1,7 @@
 /* fetch.c — see fetch.h. */
 #include "fetch.h"
 #include "clock.h"
+#include "crawler.h"
 #include "errors.h"
 
 #include <errno.h>
@@ -9,7 +10,6 @@
 #include <netdb.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -59,7 +59,8 @@ double fetch_time_left_ms(const struct fetch *f)
     return ms > 0 ? ms : 0;
 }
 
-void fetch_narrate(const struct fetch *f, const char *fmt, ...)
+/* -v: one narration line for f, "   0.104s  task 2  fd 5    <what>  /page/3". */
+static void narrate(const struct fetch *f, const char *fmt, ...)
 {
     if (!f->verbose)
         return;
@@ -70,105 +71,6 @@ void fetch_narrate(const struct fetch *f, const char *fmt, ...)
     va_end(ap);
     printf("%8.3fs  %s%sfd %-4d %s  %s\n", clock_elapsed(), f->who, f->who[0] ? "  " : "", f->fd,
            what, f->url.path);
-}
-
-/* ---- -v's view of the HTTP text (show_text, for 03) ---------------------------------------- */
-
-enum {
-    TEXT_INDENT = 11,                  /* under the narration's "fd" column */
-    TEXT_WIDTH = 80 - TEXT_INDENT - 2, /* after "> " */
-};
-
-/* Byte c as it shows in a line: itself, or an escape such as \r, \t, \\ or \x1b. */
-static const char *visible_byte(unsigned char c, char out[5])
-{
-    if (c == '\r' || c == '\t' || c == '\\')
-        snprintf(out, 5, "\\%c", c == '\r' ? 'r' : c == '\t' ? 't' : '\\');
-    else if (c < 0x20 || c >= 0x7f)
-        snprintf(out, 5, "\\x%02x", c);
-    else
-        snprintf(out, 5, "%c", c);
-    return out;
-}
-
-/* Print the line in f->text, with end ("\\r\\n", "\\n", or "" when none came), and start
- * the next one. What does not fit in TEXT_WIDTH columns is cut: "...(+N bytes)". */
-static void text_print_line(struct fetch *f, const char *end)
-{
-    struct fetch_text *t = &f->text;
-    size_t content = t->len - strlen(end) / 2; /* "\\r\\n" stands for 2 bytes, "\\n" for 1 */
-    char shown[TEXT_WIDTH + 1] = "", cut[32] = "", token[5];
-    size_t cols = 0, i = 0;
-    for (; i < content && i < FETCH_TEXT_KEEP; i++) {
-        size_t width = strlen(visible_byte((unsigned char)t->line[i], token));
-        if (cols + width + strlen(end) > TEXT_WIDTH)
-            break;
-        memcpy(shown + cols, token, width + 1);
-        cols += width;
-    }
-    if (i < content) { /* too long: cut it, leaving room for the note */
-        int note = snprintf(cut, sizeof cut, "...(+%zu bytes)", content);
-        while (i > 0 && cols + (size_t)note + strlen(end) > TEXT_WIDTH)
-            cols -= strlen(visible_byte((unsigned char)t->line[--i], token));
-        shown[cols] = '\0';
-        snprintf(cut, sizeof cut, "...(+%zu bytes)", content - i);
-    }
-    printf("%*s%c %s%s%s\n", TEXT_INDENT, "", t->mark, shown, cut, end);
-    t->len = 0;
-    t->prev = t->last = 0;
-}
-
-/* A whole line has come: print it. The empty line ends the head, unless the head was a
- * 1xx one ("HTTP/1.1 100 Continue"), after which the response's own head follows. */
-static void text_line_done(struct fetch *f)
-{
-    struct fetch_text *t = &f->text;
-    bool crlf = t->prev == '\r';
-    bool empty = t->len == (crlf ? 2u : 1u);
-    if (t->mark == '<' && t->head_lines++ == 0)
-        t->interim = t->len > 9 && memcmp(t->line, "HTTP/", 5) == 0 && t->line[9] == '1';
-    text_print_line(f, crlf ? "\\r\\n" : "\\n");
-    if (!empty)
-        return;
-    t->head_lines = 0;
-    if (t->interim)
-        t->interim = false;
-    else
-        t->head_over = true;
-}
-
-/* Show the bytes of the head in data (n bytes just sent with mark '>', or received with
- * '<'), line by line; the body that follows the empty line is only counted, by the parser. */
-static void show_text(struct fetch *f, char mark, const char *data, size_t n)
-{
-    struct fetch_text *t = &f->text;
-    if (!f->show_text)
-        return;
-    if (t->mark != mark)
-        *t = (struct fetch_text){.mark = mark};
-    for (size_t i = 0; i < n && !t->head_over; i++) {
-        if (t->len < FETCH_TEXT_KEEP)
-            t->line[t->len] = data[i];
-        t->len++;
-        t->prev = t->last;
-        t->last = data[i];
-        if (data[i] == '\n')
-            text_line_done(f);
-    }
-}
-
-/* The response is over: a line the server never ended, and the body's size. */
-static void show_text_end(struct fetch *f)
-{
-    struct fetch_text *t = &f->text;
-    if (!f->show_text || t->mark != '<')
-        return;
-    if (t->len > 0 && !t->head_over)
-        text_print_line(f, "");
-    /* The body as far as the parser took it (not at all if it refused the head). */
-    if (t->head_over && (http_response_has_headers(&f->response) || f->response.body_len > 0))
-        printf("%*s< [body: %zu bytes, not shown]\n", TEXT_INDENT, "", f->response.body_len);
-    t->mark = 0;
 }
 
 /* What the fetch is doing now: what a timeout or a signal would interrupt. */
@@ -200,7 +102,11 @@ static const char *during_text(enum fetch_during d)
     return text[d];
 }
 
-const char *fetch_failure_text(const struct fetch *f, bool brief, char *buf, size_t size)
+/* The one place a failure becomes words: "connect 127.0.0.1:1: ECONNREFUSED Connection
+ * refused", "timed out after 2 s while receiving the body", "interrupted by SIGINT while
+ * connecting", the parser's reason. brief: the short form for the line that says a fetch
+ * waits for a descriptor ("descriptor 1024 is beyond FD_SETSIZE"). Returns buf. */
+static const char *failure_text(const struct fetch *f, bool brief, char *buf, size_t size)
 {
     const struct fetch_failure *x = &f->failure;
     char cause[128];
@@ -278,7 +184,7 @@ static void note_failure(struct fetch *f, enum fetch_failure_kind kind, int err)
 /* The failure noted is the fetch's end: put it in words once, and stop. */
 static enum fetch_status failure_over(struct fetch *f)
 {
-    fetch_failure_text(f, false, f->why, sizeof f->why);
+    failure_text(f, false, f->why, sizeof f->why);
     return over(f, f->failure.kind == FETCH_FAIL_TIMED_OUT ? FETCH_TIMED_OUT : FETCH_FAILED);
 }
 
@@ -321,7 +227,7 @@ static enum fetch_status said(struct fetch *f, enum fetch_status status, const c
 {
     int key = (int)f->phase * 8 + (int)status;
     if (key != f->told)
-        fetch_narrate(f, "%s", what);
+        narrate(f, "%s", what);
     f->told = key;
     f->last = status;
     return status;
@@ -400,7 +306,7 @@ enum fetch_begin_result fetch_begin(struct fetch *f, struct crawl *crawl, int fd
         char reason[NET_WHY_MAX];
         if (f->site->put_back++ == 0 && !crawl->opt.quiet)
             printf("%s: waiting for one of %d fetches to finish\n",
-                   fetch_failure_text(f, true, reason, sizeof reason), crawl->in_flight);
+                   failure_text(f, true, reason, sizeof reason), crawl->in_flight);
         crawl_put_back(crawl, &f->url);
         http_response_free(&f->response);
         return FETCH_PUT_BACK;
@@ -492,7 +398,8 @@ enum fetch_status fetch_send(struct fetch *f)
         f->phase = FETCH_RECEIVING;
         status = said(f, FETCH_DONE, "send(): request sent");
     }
-    show_text(f, '>', sent_now, (size_t)n);
+    if (f->show_text)
+        fetch_text_show(&f->text, '>', sent_now, (size_t)n);
     return status;
 }
 
@@ -523,9 +430,10 @@ enum fetch_status fetch_recv(struct fetch *f)
         status = fail(f, FETCH_FAIL_BAD_RESPONSE, 0);
     } else {
         status = over(f, FETCH_DONE);
-        fetch_narrate(f, "recv(): response done, status %d", f->response.status);
+        narrate(f, "recv(): response done, status %d", f->response.status);
     }
-    show_text(f, '<', buffer, (size_t)n);
+    if (f->show_text)
+        fetch_text_show(&f->text, '<', buffer, (size_t)n);
     return status;
 }
 
@@ -560,8 +468,12 @@ void fetch_report(struct crawl *crawl, struct fetch *f, const char *note)
 {
     /* The phases for --svg (crawl_connected/crawl_first_byte record "now"; the steps may
      * run outside any lock, as in 08, so the times they took are filed here instead). */
-    show_text_end(f);
-    struct crawl_record *rec = &crawl->records[f->id];
+    if (f->show_text) /* the body as far as the parser took it (not at all if it refused the head)
+                       */
+        fetch_text_end(&f->text,
+                       http_response_has_headers(&f->response) || f->response.body_len > 0,
+                       f->response.body_len);
+    struct chart_fetch *rec = &crawl->records[f->id];
     double program_start = clock_now() - clock_elapsed();
     if (f->t_connected > 0)
         rec->connected = f->t_connected - program_start;
@@ -581,39 +493,4 @@ void fetch_report(struct crawl *crawl, struct fetch *f, const char *note)
                      f->failure.kind == FETCH_FAIL_CONNECT ||
                          f->failure.kind == FETCH_FAIL_RESOLVE);
     http_response_free(&f->response);
-}
-
-/* ---- signals ----------------------------------------------------------------------------------
- */
-
-/* The one piece of global state: a handler can reach nothing else. Atomic, because 08's
- * threads read it while the handler may write it. */
-static atomic_int caught_signal;
-
-static void on_signal(int sig)
-{
-    atomic_store(&caught_signal, sig);
-}
-
-void fetch_catch_signals(void)
-{
-    struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: calls fail with EINTR */
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
-        die_errno("sigaction");
-}
-
-int fetch_interrupted(void)
-{
-    return atomic_load(&caught_signal);
-}
-
-int fetch_finish(struct crawl *crawl)
-{
-    int sig = fetch_interrupted();
-    if (sig != 0)
-        printf("interrupted by %s after %d pages\n", sig == SIGINT ? "SIGINT" : "SIGTERM",
-               crawl->pages);
-    int status = crawl_finish(crawl);
-    return sig != 0 ? 128 + sig : status;
 }

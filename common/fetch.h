@@ -27,8 +27,8 @@
  *
  * With -v each step narrates what its system call did, one line in one format for every
  * crawler ("   0.104s  task 2  fd 5    recv(): would block, wait for readable  /page/3").
- * No global state except the caught signal (fetch_catch_signals): several threads may
- * fetch at once, each with its own record.
+ * No global state except the caught signal (crawler.h): several threads may fetch at
+ * once, each with its own record.
  */
 #ifndef ASYNCLAB_FETCH_H
 #define ASYNCLAB_FETCH_H
@@ -37,6 +37,7 @@
 #include <stddef.h>
 
 #include "crawl.h"
+#include "fetch_text.h"
 #include "http.h"
 #include "net.h"
 #include "url.h"
@@ -45,7 +46,6 @@ enum {
     FETCH_REQUEST_MAX = URL_TEXT_MAX + 256, /* the GET request text */
     FETCH_RECV_SIZE = 16384,                /* bytes asked of one recv() */
     FETCH_WHO_MAX = 16,                     /* "thread 12", "task 7" */
-    FETCH_TEXT_KEEP = 72,                   /* bytes of one HTTP line kept for -v's view */
 };
 
 enum fetch_status { FETCH_DONE, FETCH_WANT_READ, FETCH_WANT_WRITE, FETCH_TIMED_OUT, FETCH_FAILED };
@@ -54,7 +54,7 @@ enum fetch_status { FETCH_DONE, FETCH_WANT_READ, FETCH_WANT_WRITE, FETCH_TIMED_O
 enum fetch_phase { FETCH_CONNECTING, FETCH_SENDING, FETCH_RECEIVING, FETCH_OVER };
 
 /* Why a fetch failed, as data: every decision looks at the kind (is it worth putting the URL
- * back? does the message name the host or the URL?), and fetch_failure_text() alone turns a
+ * back? does the message name the host or the URL?), and one function in fetch.c alone turns a
  * failure into words, so that a change of wording changes no behaviour. */
 enum fetch_failure_kind {
     FETCH_FAIL_NONE,
@@ -97,17 +97,6 @@ struct fetch_site {
     int put_back;               /* fetches put back for want of a descriptor (fetch_begin) */
 };
 
-/* 03's -v view of the HTTP text (show_text): the line being sent or received. */
-struct fetch_text {
-    char mark;                  /* '>' the request, '<' the response, 0 nothing yet */
-    char line[FETCH_TEXT_KEEP]; /* the line's first bytes */
-    size_t len;                 /* its length so far (it may be longer than what is kept) */
-    char prev, last;            /* its last two bytes: "\r\n" or a bare "\n" */
-    int head_lines;             /* lines of the current head so far */
-    bool interim;               /* the head began "HTTP/1.x 1..": another head follows */
-    bool head_over;             /* the empty line has passed: what follows is the body */
-};
-
 struct fetch {
     int id; /* the crawl's number for it (crawl_begin) */
     int fd; /* -1 when closed */
@@ -127,7 +116,7 @@ struct fetch {
     enum fetch_status last;       /* the last step's answer */
     int told;                     /* what -v said last (each change is said once) */
     struct fetch_failure failure; /* why FETCH_TIMED_OUT or FETCH_FAILED */
-    char why[NET_WHY_MAX];        /* the same in words: fetch_failure_text() */
+    char why[NET_WHY_MAX];        /* the same in words, made once from failure */
     bool show_text;               /* -v also prints the HTTP text sent and received (03) */
     struct fetch_text text;       /* where that text is */
 };
@@ -174,44 +163,12 @@ enum fetch_status fetch_recv(struct fetch *f);
 double fetch_time_left(const struct fetch *f);
 double fetch_time_left_ms(const struct fetch *f);
 
-/* The one place a failure becomes words: "connect 127.0.0.1:1: ECONNREFUSED Connection
- * refused", "timed out after 2 s while receiving the body", "interrupted by SIGINT while
- * connecting", the parser's reason. brief: the short form for the line that says a fetch
- * waits for a descriptor ("descriptor 1024 is beyond FD_SETSIZE"). Returns buf. */
-const char *fetch_failure_text(const struct fetch *f, bool brief, char *buf, size_t size);
-
 /* Close the socket (if open), report the outcome to the crawl (crawl_done with note, or
  * crawl_failed with f->why), release the response. */
 void fetch_report(struct crawl *crawl, struct fetch *f, const char *note);
 
 /* "connect 0.1 ms, wait 100.3 ms, read 0.0 ms, 2 recv": where a fetch's time went. */
 const char *fetch_timing_note(const struct fetch *f, char *buf, size_t size);
-
-/* With f->show_text set (03 sets it with -v), fetch_send and fetch_recv print the bytes
- * they sent and received, one HTTP line per output line with its line end made visible:
- *
- *              > GET /page/1 HTTP/1.0\r\n               the request, exactly as sent
- *              < HTTP/1.0 200 OK\r\n                    the status line and headers,
- *              < Content-Length: 1106\r\n               exactly as received
- *              < \r\n
- *              < [body: 1106 bytes, not shown]          (fetch_report says this)
- *
- * Other bytes that would not show (controls, non-ASCII) are written \xNN, a backslash as
- * \\; a line too long for 80 columns is cut, saying how many bytes were left out. */
-
-/* -v: one narration line for f, "   0.104s  task 2  fd 5    <what>  /page/3". */
-void fetch_narrate(const struct fetch *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* SIGINT and SIGTERM set a flag (nothing else: no stdio in a handler) and, having no
- * SA_RESTART, make a blocking call in progress fail with EINTR; every step then fails with
- * "interrupted by SIGINT". fetch_interrupted() is the signal number, or 0. */
-void fetch_catch_signals(void);
-int fetch_interrupted(void);
-
-/* crawl_finish(), preceded when a signal ended the crawl by the line
- * "interrupted by SIGINT after N pages"; returns 128 + the signal then. */
-int fetch_finish(struct crawl *crawl);
 
 /* 08's run of 03's sequence, after fetch_begin: connect, send, recv until done, on a
  * blocking socket. Returns the last step's answer (DONE for a complete response). */

@@ -38,6 +38,7 @@
 #include "clock.h"
 #include "crawl.h"
 #include "errors.h"
+#include "crawler.h"
 #include "fetch.h"
 
 #include <errno.h>
@@ -221,26 +222,27 @@ static const char ABOUT[] =
  * descriptor passed to FD_SET must be below FD_SETSIZE. */
 enum { MAX_SELECT_CONCURRENCY = FD_SETSIZE - 3 };
 
+/* -c above what select() can watch is refused before the crawl starts. */
+static void check_options(struct crawl_options *o)
+{
+    if (o->concurrency > MAX_SELECT_CONCURRENCY)
+        die_usage(crawl_usage(o), "-c %d: select() allows at most -c %d (FD_SETSIZE = %d)",
+                  o->concurrency, MAX_SELECT_CONCURRENCY, FD_SETSIZE);
+}
+
+static const struct crawl_program PROGRAM = {.about = ABOUT, .check = check_options};
+
 int main(int argc, char **argv)
 {
-    prog_start(argv[0]);
-    struct crawl_options options;
-    crawl_default_options(&options);
-    crawl_parse_options(argc, argv, &options, ABOUT, NULL);
-    if (options.concurrency > MAX_SELECT_CONCURRENCY)
-        die_usage("[-c CONCURRENCY] [-n MAX_PAGES] [-t TIMEOUT_SECONDS] [--timeline] [-q] [-v] "
-                  "[URL]",
-                  "-c %d: select() allows at most -c %d (FD_SETSIZE = %d)", options.concurrency,
-                  MAX_SELECT_CONCURRENCY, FD_SETSIZE);
-
     struct crawl crawl;
-    crawl_init(&crawl, &options);
+    struct fetch_site site;
+    crawl_setup(&PROGRAM, argc, argv, &crawl, &site);
+    struct crawl_options options = crawl.opt;
     struct loop *loop = calloc(1, sizeof *loop);
     if (loop == NULL)
         die("out of memory");
     loop->crawl = &crawl;
-    fetch_site_resolve(&loop->site, &crawl.origin);
-    fetch_catch_signals();
+    loop->site = site;
     FD_ZERO(&loop->want_read);
     FD_ZERO(&loop->want_write);
     if (!options.quiet)

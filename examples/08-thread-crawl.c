@@ -31,6 +31,7 @@
 #include "clock.h"
 #include "crawl.h"
 #include "errors.h"
+#include "crawler.h"
 #include "fetch.h"
 
 #include <errno.h>
@@ -132,7 +133,7 @@ static void wait_for_threads(struct pool *pool, struct worker *workers, int coun
             broadcast(pool);
             unlock(pool);
             for (int i = 0; i < count; i++)
-                pthread_kill(workers[i].thread, fetch_interrupted()); /* ESRCH if gone */
+                fetch_interrupt_thread(workers[i].thread); /* ESRCH if gone */
         }
     }
     for (int i = 0; i < count; i++) {
@@ -192,11 +193,8 @@ static void narrate(const struct worker *w, const char *what, const char *path)
         printf("%8.3fs  thread %d  %s%s\n", clock_elapsed(), w->number, what, path);
 }
 
-static void init_pool(struct pool *pool, const struct crawl_options *options)
+static void init_pool(struct pool *pool)
 {
-    crawl_init(&pool->crawl, options);
-    fetch_site_resolve(&pool->site, &pool->crawl.origin);
-    fetch_catch_signals();
     if (pipe(pool->exits) != 0)
         die_errno("pipe");
     int err = pthread_mutex_init(&pool->lock, NULL);
@@ -256,18 +254,22 @@ static void report_memory(int threads, size_t stack_size, double rss_before)
            threads, stack_mib, stack_mib * threads, rss, grown, grown * 1024 / threads);
 }
 
+static const struct crawl_program PROGRAM = {.about = ABOUT};
+
 int main(int argc, char **argv)
 {
-    prog_start(argv[0]);
-    struct crawl_options options;
-    crawl_default_options(&options);
-    crawl_parse_options(argc, argv, &options, ABOUT, NULL);
+    struct crawl crawl;
+    struct fetch_site site;
+    crawl_setup(&PROGRAM, argc, argv, &crawl, &site);
+    struct crawl_options options = crawl.opt;
 
     struct pool *pool = calloc(1, sizeof *pool);
     struct worker *workers = calloc((size_t)options.concurrency, sizeof *workers);
     if (pool == NULL || workers == NULL)
         die("out of memory");
-    init_pool(pool, &options);
+    pool->crawl = crawl; /* the pool's from now on: the threads share it under the lock */
+    pool->site = site;
+    init_pool(pool);
     if (!options.quiet)
         printf("crawling %s\nwith a pool of %d threads, each fetching with blocking calls\n",
                options.start_url, options.concurrency);
