@@ -260,11 +260,6 @@ static int bound_by_deadline(struct fetch *f, int option)
     return -1;
 }
 
-static bool would_block(int err)
-{
-    return err == EAGAIN || err == EWOULDBLOCK;
-}
-
 /* A socket for f->address, non-blocking unless f->blocking; -1 with errno set. */
 static int open_socket(const struct fetch *f)
 {
@@ -346,7 +341,7 @@ enum fetch_status fetch_connect(struct fetch *f)
         f->would_block = err == EINPROGRESS;
         if (f->would_block && !f->blocking)
             return said(f, FETCH_WANT_WRITE, "connect(): in progress, wait for writable");
-        if (f->blocking && (err == EINPROGRESS || would_block(err)))
+        if (f->blocking && (err == EINPROGRESS || net_would_block(err)))
             return timed_out(f); /* SO_SNDTIMEO ran out: Linux says EINPROGRESS */
         if (err == EINTR || !try_next_address(f))
             return failed(f, FETCH_FAIL_CONNECT, err);
@@ -383,7 +378,7 @@ enum fetch_status fetch_send(struct fetch *f)
     if (bound_by_deadline(f, SO_SNDTIMEO) != 0)
         return failure_over(f);
     ssize_t n = send(f->fd, f->request + f->sent, f->request_len - f->sent, 0);
-    f->would_block = n < 0 && would_block(errno);
+    f->would_block = n < 0 && net_would_block(errno);
     if (f->would_block && f->blocking)
         return timed_out(f); /* SO_SNDTIMEO ran out */
     if (f->would_block)
@@ -413,7 +408,7 @@ enum fetch_status fetch_recv(struct fetch *f)
     char buffer[FETCH_RECV_SIZE];
     ssize_t n = recv(f->fd, buffer, sizeof buffer, 0);
     f->recv_calls++;
-    f->would_block = n < 0 && would_block(errno);
+    f->would_block = n < 0 && net_would_block(errno);
     if (f->would_block && f->blocking)
         return timed_out(f); /* SO_RCVTIMEO ran out */
     if (f->would_block)

@@ -54,6 +54,11 @@ static struct addrinfo *resolve(const char *host, int port, char *why, size_t wh
     return list;
 }
 
+bool net_would_block(int err)
+{
+    return err == EAGAIN || err == EWOULDBLOCK;
+}
+
 int net_set_nonblocking(int fd, bool on)
 {
     int flags = fcntl(fd, F_GETFL);

@@ -34,6 +34,10 @@ int net_connect_result(int fd);
  * Returns the descriptor, or -1 with errno set. */
 int net_listen_loopback(int port, int backlog, int *bound_port);
 
+/* Did a call on a non-blocking descriptor fail only because it would have had to wait?
+ * (EAGAIN, or EWOULDBLOCK, which POSIX allows to be a different number.) */
+bool net_would_block(int err);
+
 /* Turn O_NONBLOCK on or off. Returns 0, or -1 with errno set. */
 int net_set_nonblocking(int fd, bool on);
 
