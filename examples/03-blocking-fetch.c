@@ -75,7 +75,8 @@ static void fetch_page(struct crawl *crawl, struct fetch_site *site, const struc
 
     /* 4. report: the page's links go to the frontier. */
     char note[128];
-    total_waiting += (f.t_first_byte > 0 ? f.t_first_byte : f.t_end) - f.t_start;
+    total_waiting += f.t_end - f.t_start; /* asleep in connect, send or recv, but for the
+                                            microseconds it took to parse what came */
     fetch_report(crawl, &f, fetch_timing_note(&f, note, sizeof note));
 }
 
@@ -113,6 +114,7 @@ static void report_waiting(const struct crawl *crawl)
 {
     double wall = clock_elapsed();
     if (!crawl->opt.quiet && crawl->started > 0)
-        printf("%d fetches one after another: blocked waiting %.3f s of %.3f s (%.0f%%)\n",
-               crawl->started, total_waiting, wall, wall > 0 ? 100 * total_waiting / wall : 0);
+        printf("%d fetch%s one after another: blocked waiting %.3f s of %.3f s (%.0f%%)\n",
+               crawl->started, crawl->started == 1 ? "" : "es", total_waiting, wall,
+               wall > 0 ? 100 * total_waiting / wall : 0);
 }

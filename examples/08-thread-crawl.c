@@ -13,7 +13,7 @@
  * How to run
  *   make run-08                          default lab site, 10 threads
  *   make run-08 ARGS="--timeline"        overlapping bars, like 05's
- *   make run-08 ARGS="-c 3 -v"           which thread takes, sleeps, wakes and exits when
+ *   make run-08 ARGS="-c 3 -v"           which thread takes what, sleeps, and exits when
  *   make run-08 PAGES=2000 ARGS="-c 1000"  what 1000 threads reserve and use
  *   make SAN=thread run-08               ThreadSanitizer finds no race in the pool
  *
@@ -115,8 +115,8 @@ static void *worker_main(void *arg)
 
 /* Main waits for the threads to end, in read() on the pipe they write to as they exit: a
  * signal interrupts that read (EINTR), where pthread_join would not notice it. Then it
- * wakes the sleepers and sends each thread the signal, so that one blocked in recv()
- * returns at once with EINTR instead of at its -t deadline. */
+ * wakes the sleepers and interrupts each thread (fetch_interrupt_thread: SIGUSR1), so that
+ * one blocked in recv() returns at once with EINTR instead of at its -t deadline. */
 static void wait_for_threads(struct pool *pool, struct worker *workers, int count)
 {
     bool interrupting = false;

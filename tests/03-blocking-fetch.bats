@@ -139,6 +139,17 @@ fault() { # fault NAME: crawl from /fault/NAME with a 1 s timeout
   [ "$SECONDS" -lt 5 ]
 }
 
+@test "03: blocked waiting counts the whole time asleep in recv, not only until the first byte" {
+  # /fault/drip-body sends its head at once, then a byte at a time for longer than -t 1:
+  # the fetch sleeps in recv() for the whole second, and the line says so, in the singular.
+  run_example 20 03-blocking-fetch -t 1 "${LAB_URL}fault/drip-body"
+  [ "$status" -eq 1 ]
+  line=$(printf '%s\n' "$output" | grep '^1 fetch one after another: blocked waiting ') ||
+    { echo "$output"; return 1; }
+  waited=$(printf '%s\n' "$line" | sed -n 's/.*blocked waiting \([0-9.]*\) s of.*/\1/p')
+  awk -v w="$waited" 'BEGIN { exit !(w >= 0.9) }' || { echo "$line"; return 1; }
+}
+
 @test "03: a connection closed mid-body is an error naming it" {
   fault close-mid-body
   [ "$status" -eq 1 ]
