@@ -97,6 +97,22 @@ void clock_sleep_ms(double ms)
         continue;
 }
 
+struct timeval clock_timeval(double seconds)
+{
+    if (!(seconds > 0))
+        return (struct timeval){0};
+    double whole = (double)(time_t)seconds;
+    long usec = (long)((seconds - whole) * 1e6);
+    if ((double)usec < (seconds - whole) * 1e6)
+        usec++; /* round up: not before the deadline */
+    struct timeval tv = {.tv_sec = (time_t)whole, .tv_usec = (suseconds_t)usec};
+    if (tv.tv_usec >= 1000000) { /* carried into the seconds */
+        tv.tv_sec += tv.tv_usec / 1000000;
+        tv.tv_usec %= 1000000;
+    }
+    return tv;
+}
+
 void summary_print(const char *fmt, ...)
 {
     va_list ap;

@@ -248,9 +248,7 @@ static int bound_by_deadline(struct fetch *f, int option)
 {
     if (!f->blocking)
         return 0;
-    double left = fetch_time_left(f);
-    struct timeval tv = {.tv_sec = (time_t)left,
-                         .tv_usec = (suseconds_t)((left - (double)(time_t)left) * 1e6)};
+    struct timeval tv = clock_timeval(fetch_time_left(f));
     if (tv.tv_sec == 0 && tv.tv_usec == 0)
         tv.tv_usec = 1;
     if (setsockopt(f->fd, SOL_SOCKET, option, &tv, sizeof tv) == 0)

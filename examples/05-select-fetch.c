@@ -204,9 +204,9 @@ static struct timeval time_to_next_deadline(const struct loop *loop, int max_fd)
     for (int fd = 0; fd <= max_fd; fd++)
         if (loop->by_fd[fd] != NULL && fetch_time_left(&loop->by_fd[fd]->f) < soonest)
             soonest = fetch_time_left(&loop->by_fd[fd]->f);
-    double wait = soonest > 0 ? soonest : 0;
-    return (struct timeval){.tv_sec = (time_t)wait,
-                            .tv_usec = (suseconds_t)((wait - (double)(time_t)wait) * 1e6) + 1};
+    /* A microsecond past it, so that the step then sees the deadline passed; normalised
+     * (tv_usec below a million: macOS's select() refuses more). */
+    return clock_timeval((soonest > 0 ? soonest : 0) + 1e-6);
 }
 
 /* ---- options and the report ---------------------------------------------------------------- */
