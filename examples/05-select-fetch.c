@@ -85,8 +85,8 @@ static void run_loop(struct loop *loop)
         while (!loop->starved && loop->in_flight < loop->crawl->opt.concurrency &&
                !fetch_interrupted() && crawl_next(loop->crawl, &url))
             start_fetch(loop, &url);
-        if (loop->in_flight == 0)
-            return; /* nothing in flight and nothing queued: the crawl is over */
+        if (loop->in_flight == 0 || fetch_interrupted())
+            break; /* nothing in flight and nothing queued, or told to stop: over */
 
         int max_fd = highest_fd(loop);
         /* select() overwrites the sets it is given: pass copies, keep the originals. */
@@ -105,6 +105,9 @@ static void run_loop(struct loop *loop)
                 fc->on_ready(loop, fc);
         }
     }
+    for (int fd = 0; fd < FD_SETSIZE; fd++) /* a signal: what is still in flight is abandoned */
+        if (loop->by_fd[fd] != NULL)
+            finish(loop, loop->by_fd[fd]);
 }
 
 /* RECEIVING: readable means bytes (or EOF) are waiting, so this recv() will not block. */

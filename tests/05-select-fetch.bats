@@ -107,3 +107,23 @@ run_with_descriptors_held() {
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"descriptor 1024 is beyond FD_SETSIZE (1024), the most select() can watch"* ]]
 }
+
+# A broken engine (finish() forgets to count the fetch out, so in_flight never reaches 0)
+# hangs after -c fetches; it still obeys SIGTERM: the loop abandons what is in flight and
+# ends with its counts, within a second.
+@test "05: a hung engine still stops on SIGTERM within 1 s, with its counts" {
+  [ -z "$SAN" ] || skip "the broken copy is built with the default flags"
+  local src="$BATS_TEST_DIRNAME/../examples/05-select-fetch.c" broken="$BATS_TEST_TMPDIR/05-broken"
+  grep -q '^    loop->in_flight--;$' "$src"
+  sed 's/^    loop->in_flight--;$//' "$src" >"$broken.c"
+  ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -D_DARWIN_C_SOURCE -pthread \
+    -iquote "$BATS_TEST_DIRNAME/../common" "$broken.c" "$BIN_DIR/../lib/libcommon.a" -o "$broken"
+  cp "$broken" "$BIN_DIR/05-broken-$$"
+  run_and_signal TERM 2 "05-broken-$$" -q "$LAB_URL"
+  rm -f "$BIN_DIR/05-broken-$$"
+  [ "$status" -eq 143 ] || { echo "exit $status after ${took}s; $output"; return 1; }
+  awk -v t="$took" 'BEGIN { exit !(t < 1) }' || { echo "exited ${took} s after SIGTERM"; return 1; }
+  pages=$(summary_value pages) # stalled once -c fetches were never counted out
+  [ "$pages" -ge 1 ] && [ "$pages" -lt 21 ] || { echo "$output"; return 1; }
+  [[ "$output" == *"interrupted by SIGTERM after $pages pages"* ]]
+}
