@@ -1,5 +1,6 @@
 /* clock.c — see clock.h. */
 #include "clock.h"
+#include "terminal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -115,11 +116,14 @@ struct timeval clock_timeval(double seconds)
 
 void summary_print(const char *fmt, ...)
 {
+    char line[2048];
+    int n = snprintf(line, sizeof line, "summary: ");
     va_list ap;
     va_start(ap, fmt);
-    fputs("summary: ", stdout);
-    vprintf(fmt, ap);
-    putchar('\n');
-    fflush(stdout);
+    vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
     va_end(ap);
+    /* One line into a pipe or a file (the tests read it so); on a terminal, broken at
+     * spaces under the first key, so that no key=value is split across rows. */
+    terminal_print_wrapped(stdout, line, terminal_wrap_width(), n);
+    fflush(stdout);
 }

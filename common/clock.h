@@ -42,7 +42,9 @@ void clock_sleep_ms(double ms);
 struct timeval clock_timeval(double seconds);
 
 /* Print the last line of an example's output: "summary: " followed by the formatted
- * key=value pairs, e.g. summary_print("children=%d fork_us=%.1f", n, us). */
+ * key=value pairs, e.g. summary_print("children=%d fork_us=%.1f", n, us). One line into a
+ * pipe or a file; on a terminal, wrapped at spaces to its width with the pairs indented
+ * under the first, so that no key=value is split (terminal_print_wrapped). */
 void summary_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

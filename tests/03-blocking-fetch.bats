@@ -262,3 +262,17 @@ fault() { # fault NAME: crawl from /fault/NAME with a 1 s timeout
   [ "$(grep -c 'connect(' "$trace")" -ge 5 ] || { cat "$trace"; return 1; }
   ! grep -E '(poll|select|epoll_[a-z0-9_]+)\(' "$trace" || { echo "a wait for events in 03"; return 1; }
 }
+
+# On a terminal of 50 columns the summary is broken at spaces, the pairs indented under
+# the first, so that no key=value is split; into a pipe it stays one line (the runs above).
+@test "03: summary: on a terminal wraps between key=value pairs, never inside one" {
+  command -v script >/dev/null || skip "script(1) is not installed"
+  run script -qec "stty cols 50; timeout 20 '$BIN_DIR/03-blocking-fetch' -q '$LAB_URL'" /dev/null
+  [ "$status" -eq 0 ]
+  rows=$(printf '%s\n' "$output" | tr -d '\r' | sed -n '/^summary: /,$p')
+  [ "$(printf '%s\n' "$rows" | wc -l)" -ge 2 ] || { echo "$rows"; return 1; }
+  printf '%s\n' "$rows" | awk 'length($0) > 50 { bad = 1 } END { exit bad }' || { echo "$rows"; return 1; }
+  joined=$(printf '%s\n' "$rows" | tr -s ' \n' ' ' | sed 's/ $//')
+  [[ "$joined" =~ ^summary:\ pages=[0-9]+\ errors=[0-9]+\ bytes=[0-9]+\ wall=[0-9.]+s\ cpu=[0-9.]+s\ cpu%=[0-9.]+\ rss=[0-9.]+MiB\ peak=[0-9]+$ ]] ||
+    { echo "$joined"; return 1; }
+}
