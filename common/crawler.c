@@ -19,26 +19,12 @@ static void on_signal(int sig)
         _exit(128 + sig);
 }
 
-/* The signal fetch_interrupt_thread sends: it only has to interrupt a call. */
-static void on_wake(int sig)
-{
-    (void)sig;
-}
-
 static void catch_signals(void)
 {
     struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: calls fail with EINTR */
-    struct sigaction wake = {.sa_handler = on_wake};
     sigemptyset(&sa.sa_mask);
-    sigemptyset(&wake.sa_mask);
-    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 ||
-        sigaction(SIGUSR1, &wake, NULL) != 0)
+    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
         die_errno("sigaction");
-}
-
-int fetch_interrupt_thread(pthread_t thread)
-{
-    return pthread_kill(thread, SIGUSR1);
 }
 
 int fetch_interrupted(void)

@@ -21,7 +21,6 @@
 #ifndef ASYNCLAB_CRAWLER_H
 #define ASYNCLAB_CRAWLER_H
 
-#include <pthread.h>
 #include <stdbool.h>
 
 #include "crawl.h"
@@ -44,12 +43,6 @@ void crawl_setup(const struct crawl_program *program, int argc, char **argv, str
 
 /* The signal that asked the crawl to stop (SIGINT or SIGTERM), or 0. */
 int fetch_interrupted(void);
-
-/* Make a blocking call in progress in thread fail with EINTR, so that it sees the stop (08
- * passes it on to each worker). With a signal of its own (SIGUSR1), which the handler
- * ignores, so that it never counts as the second Ctrl-C. 0, or pthread_kill's error
- * (ESRCH: the thread is gone already). */
-int fetch_interrupt_thread(pthread_t thread);
 
 /* crawl_finish(), preceded when a signal ended the crawl by the line
  * "interrupted by SIGINT after N pages"; returns 128 + the signal then. */

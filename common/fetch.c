@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "crawler.h"
 #include "errors.h"
+#include "interrupt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -310,6 +312,34 @@ enum fetch_begin_result fetch_begin(struct fetch *f, struct crawl *crawl, int fd
     return FETCH_BEGUN;
 }
 
+/* Does a blocking connect() need the interrupt timer (interrupt.h) to end at -t? Linux ends
+ * it by SO_SNDTIMEO; elsewhere (macOS) SO_SNDTIMEO does not bound connect. The timer's
+ * path also runs on Linux when $ASYNCLAB_CONNECT_TIMER is set, so that a test covers it. */
+static bool needs_interrupt_timer(const struct fetch *f)
+{
+#ifdef __linux__
+    return f->blocking && getenv("ASYNCLAB_CONNECT_TIMER") != NULL;
+#else
+    return f->blocking;
+#endif
+}
+
+/* connect(). On a blocking socket, asleep until the handshake is done or -t passes (then
+ * -1 with EINPROGRESS from SO_SNDTIMEO, or EINTR from the interrupt timer). */
+static int connect_bounded(struct fetch *f)
+{
+    struct interrupt_timer timer;
+    bool timed = needs_interrupt_timer(f);
+    if (timed)
+        interrupt_at(&timer, f->deadline);
+    int rc = connect(f->fd, f->address->ai_addr, f->address->ai_addrlen);
+    int err = errno;
+    if (timed)
+        interrupt_cancel(&timer);
+    errno = err;
+    return rc;
+}
+
 /* connect() to the next address of the host on the same descriptor number (dup2), so that
  * an engine that files waits by descriptor never sees it change. */
 static bool try_next_address(struct fetch *f)
@@ -331,9 +361,9 @@ enum fetch_status fetch_connect(struct fetch *f)
     if (status != FETCH_DONE)
         return status;
     for (;;) {
-        if (bound_by_deadline(f, SO_SNDTIMEO) != 0)
-            return failure_over(f);
-        if (connect(f->fd, f->address->ai_addr, f->address->ai_addrlen) == 0)
+        if (!needs_interrupt_timer(f) && bound_by_deadline(f, SO_SNDTIMEO) != 0)
+            return failure_over(f); /* Linux: SO_SNDTIMEO bounds connect() */
+        if (connect_bounded(f) == 0)
             break;
         int err = errno;
         f->would_block = err == EINPROGRESS;
@@ -341,6 +371,8 @@ enum fetch_status fetch_connect(struct fetch *f)
             return said(f, FETCH_WANT_WRITE, "connect(): in progress, wait for writable");
         if (f->blocking && (err == EINPROGRESS || net_would_block(err)))
             return timed_out(f); /* SO_SNDTIMEO ran out: Linux says EINPROGRESS */
+        if (err == EINTR && fetch_interrupted() == 0 && fetch_time_left(f) <= 0)
+            return timed_out(f); /* the interrupt timer's signal, at the deadline */
         if (err == EINTR || !try_next_address(f))
             return failed(f, FETCH_FAIL_CONNECT, err);
     }

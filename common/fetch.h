@@ -21,9 +21,11 @@
  * first, so an engine that woke up because its wait timed out just calls the step again
  * and gets FETCH_TIMED_OUT ("timed out after 2 s while receiving the body"). On a blocking
  * socket (03, 08) each step first sets SO_SNDTIMEO / SO_RCVTIMEO to the time left, so the
- * kernel itself ends the call at the deadline (Linux bounds connect() by SO_SNDTIMEO):
- * there, EAGAIN means "the deadline passed", never "try again". No step ever calls poll()
- * or select(): waiting is the engine's business.
+ * kernel itself ends the call at the deadline: there, EAGAIN means "the deadline passed",
+ * never "try again". Linux bounds connect() by SO_SNDTIMEO too; macOS does not, so there a
+ * blocking connect is ended by a signal at the deadline (interrupt.h: Stevens'
+ * connect_timeo, one thread at a time). No step ever calls poll() or select(): waiting is
+ * the engine's business.
  *
  * With -v each step narrates what its system call did, one line in one format for every
  * crawler ("   0.104s  task 2  fd 5    recv(): would block, wait for readable  /page/3").

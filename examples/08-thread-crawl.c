@@ -33,6 +33,7 @@
 #include "errors.h"
 #include "crawler.h"
 #include "fetch.h"
+#include "interrupt.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -115,8 +116,8 @@ static void *worker_main(void *arg)
 
 /* Main waits for the threads to end, in read() on the pipe they write to as they exit: a
  * signal interrupts that read (EINTR), where pthread_join would not notice it. Then it
- * wakes the sleepers and interrupts each thread (fetch_interrupt_thread: SIGUSR1), so that
- * one blocked in recv() returns at once with EINTR instead of at its -t deadline. */
+ * wakes the sleepers and interrupts each thread (interrupt_thread: SIGUSR1, never a second SIGINT),
+ * so that one blocked in recv() returns at once with EINTR instead of at its -t deadline. */
 static void wait_for_threads(struct pool *pool, struct worker *workers, int count)
 {
     bool interrupting = false;
@@ -133,7 +134,7 @@ static void wait_for_threads(struct pool *pool, struct worker *workers, int coun
             broadcast(pool);
             unlock(pool);
             for (int i = 0; i < count; i++)
-                fetch_interrupt_thread(workers[i].thread); /* ESRCH if gone */
+                interrupt_thread(workers[i].thread); /* ESRCH if gone */
         }
     }
     for (int i = 0; i < count; i++) {

@@ -276,3 +276,7 @@ fault() { # fault NAME: crawl from /fault/NAME with a 1 s timeout
   [[ "$joined" =~ ^summary:\ pages=[0-9]+\ errors=[0-9]+\ bytes=[0-9]+\ wall=[0-9.]+s\ cpu=[0-9.]+s\ cpu%=[0-9.]+\ rss=[0-9.]+MiB\ peak=[0-9]+$ ]] ||
     { echo "$joined"; return 1; }
 }
+
+@test "03: a connect that gets no answer ends at -t (SO_SNDTIMEO, and the portable timer)" {
+  crawler_connect_bounded_by_t 03-blocking-fetch
+}
