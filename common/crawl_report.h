@@ -2,9 +2,10 @@
  *
  * A per-fetch line is 80 columns at most:
  *    0.123s  200  /page/3                   1608 B   11 links,  5 new  (thread 2)
- *    1.004s  ERR  /fault/never           timed out after 1 s while receiving the headers
- * A same-site URL is named by its path, shortened with "…" past a column; a note or a
- * reason that does not fit goes on continuation lines under the path.
+ *    1.004s  ERR  /fault/never timed out after 1 s while receiving the headers
+ * A same-site URL is named by its path, shortened with "…" past a column; a reason
+ * starts in the path's column when it fits there, right after the path when only that
+ * fits, and a note or a reason longer still goes on continuation lines under the path.
  */
 #ifndef ASYNCLAB_CRAWL_REPORT_H
 #define ASYNCLAB_CRAWL_REPORT_H
