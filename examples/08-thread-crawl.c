@@ -194,8 +194,19 @@ static void narrate(const struct worker *w, const char *what, const char *path)
         printf("%8.3fs  thread %d  %s%s\n", clock_elapsed(), w->number, what, path);
 }
 
-static void init_pool(struct pool *pool)
+/* The crawl's setup (crawler.h), then the pool that shares it: the lock, the condition
+ * variable, and the pipe the threads report their exits on. */
+static struct pool *new_pool(int argc, char **argv)
 {
+    static const struct crawl_program program = {.about = ABOUT};
+    struct crawl crawl;
+    struct fetch_site site;
+    crawl_setup(&program, argc, argv, &crawl, &site);
+    struct pool *pool = calloc(1, sizeof *pool);
+    if (pool == NULL)
+        die("out of memory");
+    pool->crawl = crawl; /* the pool's from now on: the threads share it under the lock */
+    pool->site = site;
     if (pipe(pool->exits) != 0)
         die_errno("pipe");
     int err = pthread_mutex_init(&pool->lock, NULL);
@@ -204,6 +215,7 @@ static void init_pool(struct pool *pool)
     err = pthread_cond_init(&pool->changed, NULL);
     if (err != 0)
         die_pthread(err, "pthread_cond_init");
+    return pool;
 }
 
 static void free_pool(struct pool *pool)
@@ -255,22 +267,13 @@ static void report_memory(int threads, size_t stack_size, double rss_before)
            threads, stack_mib, stack_mib * threads, rss, grown, grown * 1024 / threads);
 }
 
-static const struct crawl_program PROGRAM = {.about = ABOUT};
-
 int main(int argc, char **argv)
 {
-    struct crawl crawl;
-    struct fetch_site site;
-    crawl_setup(&PROGRAM, argc, argv, &crawl, &site);
-    struct crawl_options options = crawl.opt;
-
-    struct pool *pool = calloc(1, sizeof *pool);
+    struct pool *pool = new_pool(argc, argv);
+    struct crawl_options options = pool->crawl.opt;
     struct worker *workers = calloc((size_t)options.concurrency, sizeof *workers);
-    if (pool == NULL || workers == NULL)
+    if (workers == NULL)
         die("out of memory");
-    pool->crawl = crawl; /* the pool's from now on: the threads share it under the lock */
-    pool->site = site;
-    init_pool(pool);
     if (!options.quiet)
         printf("crawling %s\nwith a pool of %d threads, each fetching with blocking calls\n",
                options.start_url, options.concurrency);
