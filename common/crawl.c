@@ -10,15 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Out of memory is fatal in a lab program. */
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n);
-    if (q == NULL && n > 0)
-        die("out of memory (%zu bytes)", n);
-    return q;
-}
-
 /* Queue u unless it is on another site or was seen before. */
 static bool queue_url(struct crawl *c, const struct url *u)
 {

@@ -6,15 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Out of memory is fatal in a lab program. */
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n);
-    if (q == NULL && n > 0)
-        die("out of memory (%zu bytes)", n);
-    return q;
-}
-
 /* ---- the seen set: every text ever added, so none is queued twice ---------------------- */
 
 struct frontier_seen {
