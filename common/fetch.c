@@ -491,13 +491,13 @@ const char *fetch_timing_note(const struct fetch *f, char *buf, size_t size)
 
 void fetch_report(struct crawl *crawl, struct fetch *f, const char *note)
 {
-    /* The phases for --svg (crawl_connected/crawl_first_byte record "now"; the steps may
-     * run outside any lock, as in 08, so the times they took are filed here instead). */
-    if (f->show_text) /* the body as far as the parser took it (not at all if it refused the head)
-                       */
+    /* -v's HTTP text: the body as far as the parser took it (none if it refused the head). */
+    if (f->show_text)
         fetch_text_end(&f->text,
                        http_response_has_headers(&f->response) || f->response.body_len > 0,
                        f->response.body_len);
+    /* The phases for --svg, filed from the times the steps took: the steps may run outside
+     * any lock (08), and only this call is made under the crawl's. */
     struct chart_fetch *rec = &crawl->records[f->id];
     double program_start = clock_now() - clock_elapsed();
     if (f->t_connected > 0)
