@@ -134,30 +134,50 @@ $(RUNS): run-%: $$(addprefix $(OUT)/bin/,$$(filter $$*-$$(PERCENT),$(NAMES))) \
 	    tests/lab-run.sh "$(filter examples/$*-%,$(EXAMPLES))" $(ARGS)
 
 # The bats suite: tests/run-bats.sh runs the files in parallel where GNU parallel is
-# installed, reports the wall time and ends with "N passed, M failed".
+# installed, reports the wall time and ends with "N passed, M failed". It also fails when
+# a program of $(BUILD)/ is still running after the tests (a test left it behind).
 # tests/width.bats runs every example at full size, which takes longer than all the rest:
 # `make test-width` runs it (its tests side by side), and so does .ci/run.
 TESTS ?= $(filter-out tests/width.bats,$(sort $(wildcard tests/*.bats)))
+RUN_BATS = BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
+           BUILD_DIR="$(abspath $(BUILD))" TSAN_BIN_DIR="$(abspath $(TSAN_OUT)/bin)" \
+           tests/run-bats.sh
+
+# The SAN=thread programs tests/sanitizers.bats runs (its `tsan_binary NAME` lines) are
+# built by make test and make test-NN as the default ones are, so an edit undone after a
+# `make SAN=thread` never leaves a stale one behind. A sub-make builds them in their own
+# directory, with their own flags; a compiler without ThreadSanitizer builds nothing, and
+# those tests skip, saying so.
+TSAN_OUT   := $(BUILD)/san-thread$(if $(strip $(POLLER)),/poller-poll)
+TSAN_NAMES := $(filter $(NAMES),$(shell sed -n 's/.*tsan_binary \([0-9a-z-]*\).*/\1/p' \
+                tests/sanitizers.bats))
+tsan_build = $(if $(strip $(1)),+@if printf 'int main(void) { return 0; }\n' | \
+	$(CC) -fsanitize=thread -x c - -o /dev/null >/dev/null 2>&1; then \
+	$(MAKE) --no-print-directory SAN=thread $(addprefix $(TSAN_OUT)/bin/,$(1)); \
+	else echo "make: $(CC) has no ThreadSanitizer here: the tsan tests will skip"; fi)
+
 test: all
-	@BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
-	    tests/run-bats.sh $(TESTS)
+	$(call tsan_build,$(if $(filter %sanitizers.bats,$(TESTS)),$(TSAN_NAMES)))
+	@$(RUN_BATS) $(TESTS)
 
 test-width: all
-	@BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
-	    WITHIN_FILES=1 tests/run-bats.sh tests/width.bats
+	@WITHIN_FILES=1 $(RUN_BATS) tests/width.bats
 
 # make test-NN: build only what example NN's tests run (the examples its bats file names,
 # the lab server, the unit drivers if it uses them) and run that file, plus the shared
-# robustness contract restricted to NN when NN is one of its clients.
+# robustness contract restricted to NN when NN is one of its clients, and NN's
+# ThreadSanitizer test (with NN's SAN=thread build) when sanitizers.bats has one.
 test_file  = $(firstword $(wildcard tests/$(1)-*.bats))
+names_in   = $(filter $(NAMES),$(shell grep -ho '[0-9][0-9]-[a-z0-9-]*' $(1) /dev/null))
 test_needs = $(addprefix $(OUT)/bin/,$(filter $(NAMES),00-labserver \
-               $(shell grep -ho '[0-9][0-9]-[a-z0-9-]*' $(call test_file,$(1)) /dev/null))) \
+               $(call names_in,$(call test_file,$(1)) $(call sanitizers_for,$(1)-%)))) \
              $(if $(shell grep -l 'UNIT_DIR\|run_unit' $(call test_file,$(1)) /dev/null),$(UNIT_BINS))
 robustness_for = $(if $(shell grep -sx ' *$(1)' tests/robustness.bats),tests/robustness.bats)
+sanitizers_for = $(if $(filter $(1),$(TSAN_NAMES)),tests/sanitizers.bats)
 $(TEST_RUNS): test-%: $$(call test_needs,$$*)
-	@BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
-	    EXAMPLES_UNDER_TEST="$(filter $*-%,$(NAMES))" tests/run-bats.sh $(call test_file,$*) \
-	    $(call robustness_for,$(filter $*-%,$(NAMES)))
+	$(call tsan_build,$(filter $*-%,$(TSAN_NAMES)))
+	@EXAMPLES_UNDER_TEST="$(filter $*-%,$(NAMES))" $(RUN_BATS) $(call test_file,$*) \
+	    $(call robustness_for,$(filter $*-%,$(NAMES))) $(call sanitizers_for,$*-%)
 
 # A typo gets an answer instead of "No rule to make target": make run-3 suggests run-03,
 # make run-99 and make run list the examples. (Pattern rules: the explicit run-NN and
