@@ -233,12 +233,15 @@ pictures: $(BINS)
 # make docs-check: every docs sample marked ```output is re-run and compared (numbers masked),
 # no line numbers in the docs, every cited function() exists, claim numbers agree with the
 # examples' headers. make docs-update rewrites the samples that no longer match from a real
-# run; ALL=1 refreshes the figures of every sample (on an idle machine).
+# run (ALL=1 refreshes the figures of every sample, on an idle machine), then copies the
+# English code blocks into docs/ru's pages (make docs-ru-sync), and says so.
 docs-check: $(BINS)
 	@tests/docs-check.sh check
 
 docs-update: $(BINS)
+	@echo "make docs-update: docs/*.md's output samples that differ from a real run"
 	@tests/docs-check.sh update $(if $(filter 1,$(ALL)),--all)
+	@echo "make docs-update: docs/ru/*.md's code blocks, copied from the English pages"
 	@tests/docs-sync.sh --update
 
 # make compile_commands.json: every compile command, for clangd and clang-tidy. It rebuilds
@@ -257,29 +260,43 @@ compile_commands.json:
 clean:
 	rm -rf $(BUILD)
 
-# make help fits an 80-column terminal: each example's purpose (the first line of its
-# source) is folded under its name.
+# make help: every target, one line each in HELP_TARGETS (a new target adds its line
+# there: name padded to 22 columns, then what it does; a second line of text starts with
+# 22 spaces). tests/harness.bats checks that every .PHONY target is named. It fits an
+# 80-column terminal: each example's purpose (the first line of its source) is folded
+# under its name.
+define HELP_TARGETS
+make, make all        build everything into $(OUT)/
+make unit             build only the unit drivers, into $(OUT)/unit/
+make run-NN           build and run example NN (and a lab server if needed)
+make run              list the examples that make run-NN runs
+make test-NN          build what example NN needs and run its tests only
+make test             the whole bats suite (TESTS=file.bats for one file);
+                      fails on a test or a program of $(BUILD)/ left running
+make test-width       every example's output fits 80 columns (slow)
+make compare          every crawler against one lab server, one table
+make bench            10's cost table and compare's table into docs/results.md
+make pictures         the SVG timelines and 10's bars into docs/img/
+make fuzz             libFuzzer on the URL, HTTP and link parsers
+                      (FUZZ_SECONDS=60 each)
+make memcheck         every example under valgrind: no error, leak or open fd
+make docs-check       re-run the docs' samples; no line numbers or stale names
+make docs-update      rewrite docs/*.md's output samples from a real run, then
+                      copy the English code blocks into docs/ru/*.md
+make docs-ru-check    docs/ru/ has every page, with the English code blocks
+make docs-ru-sync     copy changed English code blocks into docs/ru/*.md
+make docs-ru-stale    Russian pages whose English original changed since
+make compile_commands.json   for clangd / clang-tidy
+make clean            remove $(BUILD)/
+make help             this list
+endef
+export HELP_TARGETS
+
 help:
 	@echo "asynclab — how a program waits, one numbered example at a time"
 	@echo
 	@echo "Targets:"
-	@echo "  make                 build everything into $(OUT)/"
-	@echo "  make run-NN          build and run example NN (and a lab server if needed)"
-	@echo "  make test-NN         build what example NN needs and run its tests only"
-	@echo "  make test            the whole bats suite (TESTS=file.bats for one file)"
-	@echo "  make test-width      every example's output fits 80 columns (slow)"
-	@echo "  make compare         every crawler against one lab server, one table"
-	@echo "  make bench           10's cost table and compare's table into docs/results.md"
-	@echo "  make pictures        the SVG timelines and 10's bars into docs/img/"
-	@echo "  make fuzz            libFuzzer on the URL, HTTP and link parsers"
-	@echo "                       (FUZZ_SECONDS=60 each)"
-	@echo "  make memcheck        every example under valgrind: no error, leak or open fd"
-	@echo "  make docs-check      re-run the docs' samples; no line numbers or stale names"
-	@echo "  make docs-update     rewrite the docs' output samples from a real run"
-	@echo "  make docs-ru-check   docs/ru/ has every page, with the English code blocks"
-	@echo "  make docs-ru-stale   Russian pages whose English original changed since"
-	@echo "  make compile_commands.json   for clangd / clang-tidy"
-	@echo "  make clean           remove $(BUILD)/"
+	@printf '%s\n' "$$HELP_TARGETS" | sed 's/^/  /'
 	@echo
 	@echo "Knobs: ARGS=\"...\" URL=http://host:port/ PAGES=N DELAY=MS CC=clang WERROR=1"
 	@echo "       OPT=-O0 CFLAGS=... CPPFLAGS=... (a changed flag rebuilds)"

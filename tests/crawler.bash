@@ -3,14 +3,6 @@
 # Load it after test_helper from a crawler's bats file whose setup_file started a lab
 # server with --pages 20 --delay 100, then call one function per @test with the example's
 # name. Each function asserts facts, not wording: exact counts, exit codes, bounds.
-#
-# Every crawl of a file that loads this one is watched: here run_example is run_crawler
-# (test_helper.bash), which stops a crawler that stops making progress, fails the test
-# saying so, and has the file's later tests skipped. A lab server a test starts is stopped
-# by the teardown even when the test fails before its stop_labserver.
-run_example() {
-  run_crawler "$@"
-}
 
 # The per-fetch lines of $output: "   0.101s  200  /page/3 ..." or "   1.003s  ERR  /fault/...".
 fetch_lines() {

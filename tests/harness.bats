@@ -84,3 +84,17 @@ run_bats_on() {
   [[ "$output" == *"-fsanitize=thread"*"-c examples/08-thread-crawl.c"* ]] || { echo "$output"; return 1; }
   [[ "$output" != *"common/"* ]]
 }
+
+@test "harness: make help names every .PHONY target" {
+  local phony target missing=""
+  phony=$(env -u MAKEFLAGS -u MAKELEVEL make -pq -C "$TOP_DIR" help 2>/dev/null |
+    sed -n 's/^\.PHONY: //p' | tr ' ' '\n' | grep -v '^\(run\|test\)-[0-9][0-9]$' | sort -u)
+  [ -n "$phony" ]
+  run env -u MAKEFLAGS -u MAKELEVEL make -s --no-print-directory -C "$TOP_DIR" help
+  [ "$status" -eq 0 ]
+  for target in $phony; do
+    grep -qE "(^|[ ,])make $target( |,|$)" <<<"$output" || missing+=" $target"
+  done
+  [ -z "$missing" ] || { echo "make help does not name:$missing"; return 1; }
+  [[ "$output" == *"make run-NN "* && "$output" == *"make test-NN "* ]]
+}

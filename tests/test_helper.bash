@@ -15,9 +15,15 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 # run_example SECONDS NAME [ARGS...]: run build/bin/NAME with a hard time limit, through
-# bats' `run` with stdout and stderr apart ($output and $stderr, $status).
+# bats' `run` with stdout and stderr apart ($output and $stderr, $status). A crawler (an
+# example that includes crawl.h: it prints a line per fetch) is watched for progress too:
+# see run_crawler.
 run_example() {
   local limit=$1 name=$2
+  if grep -qs '^#include "crawl.h"' "$TOP_DIR/examples/$name.c"; then
+    run_crawler "$@"
+    return
+  fi
   shift 2
   run --separate-stderr timeout -k 2 "$limit" "$BIN_DIR/$name" "$@"
 }
@@ -38,6 +44,14 @@ run_example() {
 run_crawler() {
   local limit=$1 name=$2
   shift 2
+  watch_run "$limit" "$name" "$BIN_DIR/$name" "$@"
+}
+
+# watch_run SECONDS NAME PROGRAM [ARGS...]: run_crawler's work, for any build of NAME
+# (run_tsan runs the SAN=thread one through it).
+watch_run() {
+  local limit=$1 name=$2 program=$3
+  shift 3
   skip_if_hung
   local dir=$BATS_TEST_TMPDIR quiet slack
   quiet=$(declared_wait "$@")
@@ -48,7 +62,7 @@ run_crawler() {
   rm -f "$dir/crawl.hung"
   local start
   start=$(date +%s%N)
-  timeout -k 2 "$limit" "$BIN_DIR/$name" "$@" >"$dir/crawl.out" 2>"$dir/crawl.err" </dev/null 3>&- &
+  timeout -k 2 "$limit" "$program" "$@" >"$dir/crawl.out" 2>"$dir/crawl.err" </dev/null 3>&- &
   local pid=$!
   # The watcher: every half second, the size of what the crawler wrote; silence longer
   # than allowed stops it. (Its descriptor 3 closed: bats waits for that pipe; and none
@@ -78,7 +92,9 @@ run_crawler() {
   wait "$watcher" 2>/dev/null || true
   output=$(cat "$dir/crawl.out")
   stderr=$(cat "$dir/crawl.err")
+  # shellcheck disable=SC2034 # the variables bats' run sets, for the test to read
   mapfile -t lines <<<"$output"
+  # shellcheck disable=SC2034
   mapfile -t stderr_lines <<<"$stderr"
   [ -s "$dir/crawl.hung" ] || return 0
   local took progress message
@@ -166,9 +182,11 @@ stop_started() {
       kill -0 "$pid" 2>/dev/null && alive+=" $pid"
     done <"$file"
     [ -n "$alive" ] || break
+    # shellcheck disable=SC2086 # a list of pids
     [ "$i" -eq 1 ] && kill -TERM $alive 2>/dev/null
     sleep 0.1
   done
+  # shellcheck disable=SC2086 # a list of pids
   [ -z "$alive" ] || kill -KILL $alive 2>/dev/null
   rm -f "$file"
   return 0
@@ -315,10 +333,16 @@ assert_tsan_clean() {
 # (not stopping at the first); on kernels whose address-space layout TSan refuses, again
 # with randomisation off (setarch -R), as docs/02-threads.md explains.
 run_tsan() {
-  local limit=$1
+  local limit=$1 name
   shift
-  run --separate-stderr timeout -k 2 "$limit" env TSAN_OPTIONS="halt_on_error=0 exitcode=66" \
-    "$TSAN_BIN" "$@"
+  name=$(basename "$TSAN_BIN")
+  # A crawler is watched for progress as run_example watches it (with a sanitizer's slack).
+  if grep -qs '^#include "crawl.h"' "$TOP_DIR/examples/$name.c"; then
+    SAN=thread TSAN_OPTIONS="halt_on_error=0 exitcode=66" watch_run "$limit" "$name" "$TSAN_BIN" "$@"
+  else
+    run --separate-stderr timeout -k 2 "$limit" env TSAN_OPTIONS="halt_on_error=0 exitcode=66" \
+      "$TSAN_BIN" "$@"
+  fi
   if [[ "$stderr" == *"unexpected memory mapping"* ]]; then
     run --separate-stderr timeout -k 2 "$limit" env TSAN_OPTIONS="halt_on_error=0 exitcode=66" \
       setarch "$(uname -m)" -R "$TSAN_BIN" "$@"
