@@ -75,7 +75,7 @@ leftovers() {
     ps -eo pid=,args= | awk -v d="$build_dir/" 'index($2, d) == 1 { $1 = $1; print }'
   fi
 }
-before=$(leftovers | cut -d ' ' -f 1)
+before=" $(leftovers | cut -d ' ' -f 1 | tr '\n' ' ')"
 
 start=$(date +%s%N)
 bats --tap --timing "${parallel_opts[@]}" "$@" | tee "$log"
@@ -95,7 +95,7 @@ fi
 # Leftovers: give a process that is being stopped a moment to go.
 left=""
 for _ in 1 2 3 4 5 6; do
-  left=$(leftovers | awk -v before=" $(echo $before) " 'index(before, " " $1 " ") == 0')
+  left=$(leftovers | awk -v before="$before" 'index(before, " " $1 " ") == 0')
   [ -n "$left" ] || break
   sleep 0.5
 done
