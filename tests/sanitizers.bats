@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # ThreadSanitizer: the deliberate race in 02 is the only report in the suite; the thread
 # pool (08) and the lab server are clean. make test builds the SAN=thread programs these
-# tests run (`tsan_binary NAME`), and make test-08 runs 08's test here; a compiler
-# without ThreadSanitizer makes them skip, saying so.
+# tests run (`tsan_binary NAME`); a compiler without ThreadSanitizer makes them skip,
+# saying so. make test-NN runs the test of NN, and builds NN's SAN=thread program, for:
+# make test-NN runs the test of: 08-thread-crawl
 
 load test_helper
 
