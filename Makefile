@@ -154,7 +154,7 @@ TSAN_NAMES := $(filter $(NAMES),$(shell sed -n 's/.*tsan_binary \([0-9a-z-]*\).*
 # (make -q first: a plain sub-make says "is up to date" for each program it has.)
 tsan_build = $(if $(strip $(1)),+@if printf 'int main(void) { return 0; }\n' | \
 	$(CC) -fsanitize=thread -x c - -o /dev/null >/dev/null 2>&1; then \
-	$(MAKE) -q SAN=thread $(addprefix $(TSAN_OUT)/bin/,$(1)) 2>/dev/null || \
+	$(MAKE) -q --no-print-directory SAN=thread $(addprefix $(TSAN_OUT)/bin/,$(1)) 2>/dev/null || \
 	$(MAKE) --no-print-directory SAN=thread $(addprefix $(TSAN_OUT)/bin/,$(1)); \
 	else echo "make: $(CC) has no ThreadSanitizer here: the tsan tests will skip"; fi)
 
