@@ -45,6 +45,7 @@ teardown_file() {
       --port-file "$dir/port" --pages 5 --delay 10 >"$dir/log" 2>&1 </dev/null
   ) &
   local pid=$! i
+  started "$pid" # stopped by the teardown if the test fails before it stops it
   for i in $(seq 1 100); do
     [ -s "$dir/port" ] && break
     sleep 0.05
