@@ -92,10 +92,13 @@ watch_run() {
   wait "$watcher" 2>/dev/null || true
   output=$(cat "$dir/crawl.out")
   stderr=$(cat "$dir/crawl.err")
-  # shellcheck disable=SC2034 # the variables bats' run sets, for the test to read
-  mapfile -t lines <<<"$output"
-  # shellcheck disable=SC2034
-  mapfile -t stderr_lines <<<"$stderr"
+  # The arrays bats' run sets too (empty for no output).
+  # shellcheck disable=SC2034 # read by the test
+  {
+    lines=() stderr_lines=()
+    [ -z "$output" ] || mapfile -t lines <<<"$output"
+    [ -z "$stderr" ] || mapfile -t stderr_lines <<<"$stderr"
+  }
   [ -s "$dir/crawl.hung" ] || return 0
   local took progress message
   took=$(awk -v ns="$(($(date +%s%N) - start))" 'BEGIN { printf "%.1f", ns / 1e9 }')
