@@ -34,7 +34,7 @@ run_example() {
 # line per fetch, so output that stops growing for longer than the arguments allow (their
 # -t deadline, or the crawler's default 10 s when a /fault/ page is fetched without -t)
 # plus HANG_SLACK seconds (default 4; three times that under a sanitizer) is a hang: the
-# crawler is stopped (SIGTERM, SIGKILL 2 s later) and the test fails with
+# crawler is stopped (SIGTERM, SIGKILL 1 s later) and the test fails with
 #   05-select-fetch did not finish in 4.6 s: the crawl stopped making progress after
 #   10 of 32 pages (no output for 4 s, where the test allows 0 s)
 # ("of 32": the start page and every new link its lines reported). The hang is written to
@@ -79,7 +79,9 @@ watch_run() {
         size=$now_size silent=0
       elif [ $((silent += 1)) -ge "$allowed" ]; then
         echo "$((silent / 2))" >"$dir/crawl.hung"
-        kill -TERM "$pid" 2>/dev/null
+        kill -TERM "$pid" 2>/dev/null # timeout passes it on to the crawler
+        sleep 1 # time to print its summary; a hung one may not obey SIGTERM:
+        kill -KILL -- "-$pid" 2>/dev/null # timeout's process group: it and the crawler
         exit 0
       fi
     done
@@ -145,7 +147,7 @@ crawl_progress() {
        END {
          if (done == 0) print "0 pages (not one fetch line)"
          else if (known > 0) printf "%d of %d pages\n", done, known + 1
-         else printf "%d pages\n", done
+         else printf "%d page%s\n", done, done == 1 ? "" : "s"
        }'
 }
 
