@@ -101,7 +101,12 @@ watch_run() {
     [ -z "$output" ] || mapfile -t lines <<<"$output"
     [ -z "$stderr" ] || mapfile -t stderr_lines <<<"$stderr"
   }
-  [ -s "$dir/crawl.hung" ] || return 0
+  if [ ! -s "$dir/crawl.hung" ]; then
+    # Cut off by its time limit (timeout's 124, or 137 after -k): said for a failing test.
+    [ "$status" -eq 124 ] || [ "$status" -eq 137 ] || return 0
+    echo "$name did not finish in its $limit s: stopped after $(crawl_progress <"$dir/crawl.out")"
+    return 0
+  fi
   local took progress message
   took=$(awk -v ns="$(($(date +%s%N) - start))" 'BEGIN { printf "%.1f", ns / 1e9 }')
   progress=$(crawl_progress <"$dir/crawl.out")
