@@ -72,9 +72,10 @@ run_bats_on() {
   mkdir -p "$copy/$rel"
   (cd "$TOP_DIR" && tar -cf - --exclude=./build --exclude=./.git .) | tar -xf - -C "$copy"
   cp -a "$TOP_DIR/$rel/." "$copy/$rel/"
-  # The variables make test was called with (WERROR=1, CC=clang, ...): the same flags.
+  # The flag variables make test was called with (WERROR=1, CC=clang, ...): the same flags.
   local overrides
-  overrides=$(printf '%s\n' "${MAKEFLAGS:-}" | sed -n 's/.* -- //p')
+  overrides=$(printf '%s\n' "${MAKEFLAGS:-}" | sed -n 's/.* -- //p' | tr ' ' '\n' |
+    grep -E '^(CC|WERROR|OPT|CFLAGS|CPPFLAGS|LDFLAGS|LDLIBS|POLLER)=[^\]*$' || true)
   local build=${rel%/san-thread*}
   dry_run() {
     # shellcheck disable=SC2086 # the overrides are words
