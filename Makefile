@@ -147,9 +147,9 @@ PERCENT := %
 $(RUNS): run-%: $$(addprefix $(OUT)/bin/,$$(filter $$*-$$(PERCENT),$(NAMES))) \
                 $$(if $$(filter examples/$$*-$$(PERCENT),$(LAB_SRCS)),$(OUT)/bin/00-labserver)
 	@BIN_DIR="$(OUT)/bin" URL="$(URL)" PAGES="$(PAGES)" DELAY="$(DELAY)" EXPECT="$(EXPECT)" \
-	    START="$(START)" tests/lab-run.sh "$(filter examples/$*-%,$(EXAMPLES))" $(ARGS)
+	    START="$(START)" tests/tools/lab-run.sh "$(filter examples/$*-%,$(EXAMPLES))" $(ARGS)
 
-# The bats suite: tests/run-bats.sh runs the files in parallel where GNU parallel is
+# The bats suite: tests/tools/run-bats.sh runs the files in parallel where GNU parallel is
 # installed, reports the wall time and ends with "N passed, M failed". It also fails when
 # a program of $(BUILD)/ is still running after the tests (a test left it behind).
 # tests/width.bats runs every example at full size, which takes longer than all the rest:
@@ -160,7 +160,7 @@ TESTS ?= $(filter-out tests/width.bats tests/cross-check.bats tests/busy-machine
                       $(sort $(wildcard tests/*.bats)))
 RUN_BATS = BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
            BUILD_DIR="$(abspath $(BUILD))" TSAN_BIN_DIR="$(abspath $(TSAN_OUT)/bin)" \
-           tests/run-bats.sh
+           tests/tools/run-bats.sh
 
 # The SAN=thread programs tests/sanitizers.bats runs (its `tsan_binary NAME` lines) are
 # built by make test and make test-NN as the default ones are, so an edit undone after a
@@ -184,11 +184,11 @@ test: all
 test-width: all
 	@WITHIN_FILES=1 $(RUN_BATS) tests/width.bats
 
-# make test-hall: the run sheet rehearsed (tests/hall.sh): every command of docs/lecture.md
+# make test-hall: the run sheet rehearsed (tests/tools/hall.sh): every command of docs/lecture.md
 # typed into an 80x30 tmux pane; fails when a line the sheet shows is not on the last
 # screen, a row splits a word or number, or nothing appears within 2 s. Skips without tmux.
 test-hall:
-	@tests/hall.sh
+	@tests/tools/hall.sh
 
 # make test-NN: build only what example NN's tests run (the examples its bats file names,
 # the lab server, the unit drivers if it uses them) and run that file, plus the shared
@@ -238,7 +238,7 @@ test-%:
 	@$(typo_hint)
 
 compare: $(BINS)
-	@BIN_DIR="$(OUT)/bin" PAGES="$(PAGES)" DELAY="$(DELAY)" tests/compare.sh
+	@BIN_DIR="$(OUT)/bin" PAGES="$(PAGES)" DELAY="$(DELAY)" tests/tools/compare.sh
 
 # make fuzz: libFuzzer (clang) on the URL, HTTP and link parsers, FUZZ_SECONDS each; seeds in
 # tests/fuzz/corpus/NAME, new inputs and crashes under $(BUILD)/fuzz/ (see docs/robustness.md).
@@ -276,16 +276,16 @@ cross-check:
 # make memcheck: every example under valgrind against a lab server; fails on any error,
 # leak or descriptor left open.
 memcheck: $(BINS)
-	@BIN_DIR="$(OUT)/bin" SAN="$(SAN)" tests/memcheck.sh
+	@BIN_DIR="$(OUT)/bin" SAN="$(SAN)" tests/tools/memcheck.sh
 
 # make bench: example 10's table and make compare's, written to docs/results.md.
 bench: $(BINS)
-	@BIN_DIR="$(OUT)/bin" tests/bench.sh
+	@BIN_DIR="$(OUT)/bin" tests/tools/bench.sh
 
 # make pictures: each crawler's --svg timeline against one lab server, all of them on one
 # time axis, 10's table as bars (and 09's picture once it draws one), into docs/img/.
 pictures: $(BINS)
-	@BIN_DIR="$(OUT)/bin" tests/pictures.sh
+	@BIN_DIR="$(OUT)/bin" tests/tools/pictures.sh
 
 # make docs-check: every docs sample marked ```output is re-run and compared (numbers masked),
 # no line numbers in the docs, every cited function() exists, claim numbers agree with the
@@ -293,13 +293,13 @@ pictures: $(BINS)
 # run (ALL=1 refreshes the figures of every sample, on an idle machine), then copies the
 # English code blocks into docs/ru's pages (make docs-ru-sync), and says so.
 docs-check: $(BINS)
-	@tests/docs-check.sh check
+	@tests/tools/docs-check.sh check
 
 docs-update: $(BINS)
 	@echo "make docs-update: docs/*.md's output samples that differ from a real run"
-	@tests/docs-check.sh update $(if $(filter 1,$(ALL)),--all)
+	@tests/tools/docs-check.sh update $(if $(filter 1,$(ALL)),--all)
 	@echo "make docs-update: docs/ru/*.md's code blocks, copied from the English pages"
-	@tests/docs-sync.sh --update
+	@tests/tools/docs-sync.sh --update
 
 # make compile_commands.json: every compile command, for clangd and clang-tidy. It rebuilds
 # everything once in a directory of its own ($(BUILD)/compdb), so no other build is touched.
@@ -371,16 +371,16 @@ help:
 	        awk -v n="$$n" '{ sub(/ +$$/, ""); printf "  %-24s%s\n", NR == 1 ? n : "", $$0 }'; \
 	done
 
-# --- docs/ru, the Russian edition (tests/docs-sync.sh; tests/docs-ru.bats runs the check) ---
+# --- docs/ru, the Russian edition (tests/tools/docs-sync.sh; tests/docs-ru.bats runs the check) ---
 # docs-ru-check: every docs page in both languages, the same code blocks (# comments aside),
-# and the Russian pages' words (tests/docs-ru-lint.sh: no English # comment, no «загрузка»
+# and the Russian pages' words (tests/tools/docs-ru-lint.sh: no English # comment, no «загрузка»
 # for the load average, no «ребёнок/дети» for processes).
 # docs-ru-sync: copy changed English code blocks into the Russian pages, in order.
 # docs-ru-stale: list the Russian pages whose English original changed since their review.
 .PHONY: docs-ru-check docs-ru-sync docs-ru-stale
 docs-ru-check:
-	@tests/docs-sync.sh
+	@tests/tools/docs-sync.sh
 docs-ru-sync:
-	@tests/docs-sync.sh --update
+	@tests/tools/docs-sync.sh --update
 docs-ru-stale:
-	@tests/docs-sync.sh --stale
+	@tests/tools/docs-sync.sh --stale

@@ -8,14 +8,14 @@ load test_helper
 
 FIXTURES="$TESTS_DIR/fixtures/harness"
 
-# run_bats_on FILE [VAR=VALUE...]: tests/run-bats.sh on a fixture file, one test at a time.
+# run_bats_on FILE [VAR=VALUE...]: tests/tools/run-bats.sh on a fixture file, one test at a time.
 # Its leftover check looks at an empty build directory unless told otherwise: the real
 # one runs the programs of the tests beside this one.
 run_bats_on() {
   local file=$1
   shift
   mkdir -p "$BATS_TEST_TMPDIR/no-build"
-  run env BUILD_DIR="$BATS_TEST_TMPDIR/no-build" "$@" JOBS=1 "$TESTS_DIR/run-bats.sh" \
+  run env BUILD_DIR="$BATS_TEST_TMPDIR/no-build" "$@" JOBS=1 "$TESTS_DIR/tools/run-bats.sh" \
     "$FIXTURES/$file"
 }
 

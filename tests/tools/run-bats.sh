@@ -61,7 +61,7 @@ if [ ${#parallel_opts[@]} -gt 0 ]; then
 fi
 
 # leftovers: "PID COMMAND" of each process running a program from $build_dir.
-build_dir=$(cd "${BUILD_DIR:-$(dirname "$0")/../build}" 2>/dev/null && pwd -P) || build_dir=""
+build_dir=$(cd "${BUILD_DIR:-$(dirname "$0")/../../build}" 2>/dev/null && pwd -P) || build_dir=""
 leftovers() {
   [ -n "$build_dir" ] || return 0
   if [ -r /proc/self/exe ]; then
