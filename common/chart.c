@@ -1,5 +1,8 @@
 /* chart.c — see chart.h: the timeline and the log-scale bars, as SVG. */
 #include "chart.h"
+
+#include "clock.h"
+#include "errors.h"
 #include "svg.h"
 
 #include <stdio.h>
@@ -287,8 +290,9 @@ static void draw_bin(struct svg *s, const struct chart_bins *b, int i, int open,
     svg_group_end(s);
 }
 
-int chart_connections(const char *path, const char *title, const char *caption,
-                      const struct chart_bins *b)
+/* The picture itself: its height in pixels, or -1 with errno set. */
+static int chart_connections(const char *path, const char *title, const char *caption,
+                             const struct chart_bins *b)
 {
     int open[CHART_BINS], open_now = 0, most_open = 0, most_at = 0, most_per_bin = 0;
     for (int i = 0; i < CHART_BINS; i++) {
@@ -444,4 +448,32 @@ int chart_log_bars(const char *path, const char *title, const char *caption,
     if (caption != NULL)
         svg_text(&s, LABEL_X, height - 20, 14, SVG_START, TEXT_GREY, "%s", caption);
     return svg_close(&s);
+}
+
+int chart_connections_file(const char *path, const struct chart_bins *b, const char *what,
+                           int connections, int pages, int errors, int peak, bool quiet)
+{
+    double wall = clock_elapsed(), cpu = clock_cpu();
+    char title[256], caption[512], machine[256];
+    snprintf(title, sizeof title, "%s: %d pages, %d error%s, wall %.3f s, cpu %.1f %%, peak %d",
+             prog_name(), pages, errors, errors == 1 ? "" : "s", wall, clock_cpu_percent(cpu, wall),
+             peak);
+    svg_machine(machine, sizeof machine);
+    snprintf(caption, sizeof caption, "%.200s; measured on %.200s", what, machine);
+    int height = chart_connections(path, title, caption, b);
+    if (height < 0) {
+        warn_errno("--svg %s", path);
+        return 1;
+    }
+    if (quiet)
+        return 0;
+    char line[128];
+    int room = 80 - snprintf(line, sizeof line, "svg: %d connections, %d x %d px, in ", connections,
+                             CHART_WIDTH, height);
+    size_t len = strlen(path);
+    if (room > 8 && len > (size_t)room) /* keep the end of a long path: the file's name */
+        printf("%s...%s\n", line, path + len - (size_t)room + 3);
+    else
+        printf("%s%s\n", line, path);
+    return 0;
 }

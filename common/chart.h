@@ -5,9 +5,9 @@
  * for the first byte, reading), failed fetches in vermillion. Past CHART_MAX_ROWS fetches,
  * consecutive fetches share a row, so that a crawl of thousands is still one screen.
  *
- * chart_connections() draws when each of many connections opened and completed (09): a
- * histogram of CHART_BINS bins on one time axis, however many connections there are, and
- * above it how many were open at once.
+ * chart_connections_file() draws when each of many connections opened and completed (09):
+ * a histogram of CHART_BINS bins on one time axis, however many connections there are,
+ * and above it how many were open at once.
  *
  * chart_log_bars() draws groups of bars on a log scale (one axis per group, since a
  * group's unit is its own), each bar labelled with its value and a ratio.
@@ -50,11 +50,14 @@ void chart_bins_init(struct chart_bins *b, double last);
 /* Count one connection opened at `opened` and completed (or failed) at `completed`. */
 void chart_bins_add(struct chart_bins *b, double opened, double completed, bool failed);
 
-/* Draw the bins into path: connections open at once at the end of each bin, and opened,
- * completed and failed per bin, on one time axis. Returns the height in pixels, or -1
- * with errno set. */
-int chart_connections(const char *path, const char *title, const char *caption,
-                      const struct chart_bins *b);
+/* Draw the bins into path, for a run with --svg FILE (09): connections open at once at
+ * the end of each bin, and opened, completed and failed per bin, on one time axis, titled
+ * with the run's figures ("PROG: N pages, E errors, wall W s, cpu C %, peak K") and
+ * captioned with `what` and the machine it was measured on; then, unless quiet, one line
+ * on stdout: "svg: N connections, W x H px, in FILE" (a long path cut to fit 80 columns).
+ * 0, or 1 when the file could not be written (said on stderr). */
+int chart_connections_file(const char *path, const struct chart_bins *b, const char *what,
+                           int connections, int pages, int errors, int peak, bool quiet);
 
 enum chart_unit { CHART_SECONDS, CHART_BYTES };
 

@@ -10,10 +10,10 @@
  *
  * What it demonstrates
  *   It is itself the step the lecture ends with: a single process with a single thread,
- *   every socket non-blocking, and one event loop (common/poller.h: epoll on Linux, poll()
- *   elsewhere) that sleeps in the kernel until some descriptor is ready or the nearest
- *   timer is due. The artificial delay is a per-connection deadline in that loop, never a
- *   sleep, so 1,000 requests at 100 ms each are all answered after about 100 ms, and
+ *   every socket non-blocking, and one event loop (common/poller.h: epoll on Linux, kqueue
+ *   on macOS and the BSDs, poll() elsewhere) that sleeps in the kernel until some descriptor is
+ * ready or the nearest timer is due. The artificial delay is a per-connection deadline in that
+ * loop, never a sleep, so 1,000 requests at 100 ms each are all answered after about 100 ms, and
  *   10,000 idle connections cost a little memory and no CPU. Big answers are sent from
  *   pages built once at start, a slice per turn, so 2,000 downloads of an 858 KB page do
  *   not hold up a small request. Read serve() first, just below: the whole server is that
@@ -35,6 +35,7 @@
  */
 #include "clock.h"
 #include "errors.h"
+#include "fdlimit.h"
 #include "labsite.h"
 #include "net.h"
 #include "poller.h"
@@ -47,15 +48,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 static const char usage[] = "[--port P] [--port-file F] [--pages N] [--delay MS]\n"
-                            "       [--idle-timeout MS] [-v]";
+                            "       [--idle-timeout MS] [--backlog N] [-v]";
 
 enum {
-    LISTEN_BACKLOG = 4096,   /* room for 1,000+ clients connecting at once */
+    LISTEN_BACKLOG = 4096,   /* room for 1,000+ clients connecting at once (macOS: 128) */
     FD_TABLE_MAX = 65536,    /* the connection table never grows past this */
     FD_WANTED = 10100,       /* 10,000 clients plus our own few descriptors */
     SEND_BUDGET = 16 * 1024, /* bytes one connection may send per turn (fairness) */
@@ -94,6 +94,7 @@ struct options {
     long pages;
     long delay_ms;
     long idle_ms;
+    int backlog;
     bool verbose;
 };
 
@@ -228,7 +229,9 @@ static void conn_close(struct server *s, struct conn *c)
  * blocking, and returns to the loop.
  */
 /* The listening socket is readable: clients are waiting in the kernel's accept queue.
- * Take them all, each as a new non-blocking connection waiting for its request. */
+ * Take them all, until accept() says EAGAIN, each as a new non-blocking connection
+ * waiting for its request: the queue holds only the listen backlog (128 on macOS by
+ * default), and a client that finds it full must wait to try again. */
 static void handle_new_connections(struct server *s)
 {
     for (;;) {
@@ -276,10 +279,6 @@ static void handle_new_connections(struct server *s)
     }
 }
 
-/* Parse "METHOD SP /target SP HTTP/d.d" (the line ends at line_end; the buffer has no
- * NUL). On success the method and the path (query and fragment cut off) are copied out;
- * returns 0, or -1 if the line is malformed. */
-
 /* A request has been judged (answered or refused): count it, log it, and hold the
  * answer back until the delay is over. */
 static void request_done(struct server *s, struct conn *c, const char *method, const char *path)
@@ -306,7 +305,8 @@ static void request_done(struct server *s, struct conn *c, const char *method, c
 }
 
 /* Look at what has arrived: a bad first line is refused at once; a complete request
- * (up to an empty line) is routed; one that outgrows LABSITE_REQUEST_MAX is refused. */
+ * (up to an empty line) is routed; one that outgrows LABSITE_REQUEST_MAX is refused.
+ * Parsing the request line and finding the headers' end are common/'s; this is when. */
 static void examine_request(struct server *s, struct conn *c)
 {
     char method[16], path[LABSITE_REQUEST_MAX];
@@ -504,30 +504,19 @@ static void install_signals(void)
  * Start-up and shut-down.
  */
 
-/* Each connection is a descriptor. Raise the soft limit to the hard one, so that 10,000
+/* Each connection is a descriptor: raise the soft limit (common/fdlimit.h) so that 10,000
  * clients fit; returns the limit to size the connection table by. */
 static int raise_descriptor_limit(void)
 {
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+    struct fdlimit got;
+    if (fdlimit_raise(FD_TABLE_MAX, &got) != 0)
         die_errno("getrlimit RLIMIT_NOFILE");
-    rlim_t want = rl.rlim_max;
-    if (want == RLIM_INFINITY || want > FD_TABLE_MAX)
-        want = FD_TABLE_MAX;
-    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
-        rlim_t old = rl.rlim_cur;
-        rl.rlim_cur = want;
-        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
-            warn_errno("setrlimit RLIMIT_NOFILE %lu", (unsigned long)want);
-            rl.rlim_cur = old;
-        }
+    if (got.soft < FD_WANTED) {
+        char line[128];
+        fdlimit_describe(&got, line, sizeof line);
+        warn_msg("under 10,000 clients fit:\n  %s", line);
     }
-    rlim_t limit =
-        rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > FD_TABLE_MAX ? FD_TABLE_MAX : rl.rlim_cur;
-    if (limit < FD_WANTED)
-        warn_msg("descriptor limit %lu (hard %lu): under 10,000 clients fit", (unsigned long)limit,
-                 (unsigned long)rl.rlim_max);
-    return (int)limit;
+    return (int)fdlimit_count(got.soft, FD_TABLE_MAX);
 }
 
 /* Write the port to path, atomically: a temporary name, then rename(), so a reader
@@ -569,14 +558,16 @@ static void print_help(void)
            "  --delay MS         hold every answer back MS milliseconds (default 100)\n"
            "  --idle-timeout MS  drop a client without a complete request after MS\n"
            "                     (default 10000)\n"
+           "  --backlog N        the listen backlog (default %d; macOS caps it at 128)\n"
            "  -v                 one line per request\n\n"
            "example: 00-labserver --port 0 --port-file /tmp/port --pages 5 --delay 500 -v\n",
-           poller_best(), LABSITE_FANOUT, usage, LABSITE_PAGES_MAX);
+           poller_best(), LABSITE_FANOUT, usage, LABSITE_PAGES_MAX, LISTEN_BACKLOG);
 }
 
 static struct options parse_options(int argc, char **argv)
 {
-    struct options o = {.port = 8080, .pages = 30, .delay_ms = 100, .idle_ms = 10000};
+    struct options o = {
+        .port = 8080, .pages = 30, .delay_ms = 100, .idle_ms = 10000, .backlog = LISTEN_BACKLOG};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -587,8 +578,8 @@ static struct options parse_options(int argc, char **argv)
             o.verbose = true;
             continue;
         }
-        static const char *const with_value[] = {"--port", "--port-file", "--pages", "--delay",
-                                                 "--idle-timeout"};
+        static const char *const with_value[] = {"--port",  "--port-file",    "--pages",
+                                                 "--delay", "--idle-timeout", "--backlog"};
         size_t which = 0, count = sizeof with_value / sizeof with_value[0];
         while (which < count && strcmp(arg, with_value[which]) != 0)
             which++;
@@ -610,8 +601,11 @@ static struct options parse_options(int argc, char **argv)
         case 3:
             o.delay_ms = parse_number(arg, value, 0, 3600 * 1000);
             break;
-        default:
+        case 4:
             o.idle_ms = parse_number(arg, value, 1, 3600 * 1000);
+            break;
+        default:
+            o.backlog = (int)parse_number(arg, value, 1, 65535);
             break;
         }
     }
@@ -629,7 +623,7 @@ int main(int argc, char **argv)
         die("out of memory for %d connections", s.capacity);
     install_signals();
 
-    s.listen_fd = net_listen_loopback(s.opt.port, LISTEN_BACKLOG, &s.port);
+    s.listen_fd = net_listen_loopback(s.opt.port, s.opt.backlog, &s.port);
     if (s.listen_fd < 0)
         die_errno("listen on 127.0.0.1:%d", s.opt.port);
     if (net_set_nonblocking(s.listen_fd, true) != 0)

@@ -11,21 +11,21 @@
  *
  *   The waiting is done by common/poller.h, with the backend --poller names:
  *     epoll   the kernel keeps the watch list (epoll_ctl once per change); a wait returns
- *             only the ready sockets, however many are watched;
+ *             only the ready sockets, however many are watched (Linux);
+ *     kqueue  its analogue on macOS and the BSDs (the default there);
  *     poll    the whole list is handed over and scanned on every call;
  *     select  a bitmap of FD_SETSIZE = 1024 bits: a descriptor numbered 1024 or more
  *             does not fit. With --poller select this program stops opening connections
  *             at that descriptor, says so, finishes the ones it can watch and exits 1.
- *   --wait-cost measures one wait call of each backend with K idle descriptors watched.
+ *   (12-wait-cost measures what one wait call of each costs.)
  *
- *   Every connection is a descriptor, and a process may hold only RLIMIT_NOFILE of them
- *   (the soft limit is often 1024). The program raises its soft limit to the hard one, and
- *   when even the hard limit is too low it says so, and how to raise it, and stops.
+ *   Every connection is a descriptor, and a process may hold only RLIMIT_NOFILE of them.
+ *   The program raises its soft limit to what it needs (common/fdlimit.h), or says why it
+ *   cannot and how to raise it, and stops.
  *
  * How to run
  *   make run-09                        10,000 connections, the server holds each for 1 s
  *   make run-09 ARGS="--poller select" select stops at descriptor 1024, exit 1
- *   make run-09 ARGS="--wait-cost"     microseconds per wait call, K x backend
  *   make run-09 ARGS="--svg c10k.svg"  a picture: when each connection opened and completed
  *   make run-09 DELAY=5000             longer: run `ss -s` in another terminal meanwhile
  *   (ulimit -n 4096; make run-09)      a hard limit too low: the explanation, exit 1
@@ -36,10 +36,7 @@
  *     took about one delay after the last request went out; cpu% stays low;
  *   - "memory": a few KiB per connection (08 pays a thread per fetch: tens of KiB touched
  *     and 8 MiB of stack reserved);
- *   - --wait-cost: poll and select grow with K, epoll stays flat;
- *   - --svg: every connection opened in the first fraction of a second, all of them open
- *     at once for about one delay, then the completions: one picture however many there
- *     are (100 slices of time; each connection keeps two floats for it, 8 bytes);
+ *   - --svg: all of them open at once for about one delay, in one picture;
  *   - the lab server's own report at the end: peak= the number of connections.
  *
  * Lecture claims 8 (the kernel wakes the program when a descriptor is ready), 9 (select
@@ -49,43 +46,41 @@
  * Lab server: --delay 1000 --pages 5
  * Compare: own server -c 2000
  */
+#include "args.h"
 #include "chart.h"
 #include "clock.h"
 #include "crawl.h"
 #include "errors.h"
+#include "fdlimit.h"
+#include "fetch.h"
 #include "http.h"
 #include "net.h"
 #include "poller.h"
 #include "url.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-static const char USAGE[] = "[-c N] [-t SECONDS] [--poller P] [--svg FILE] [-q] [URL]\n"
-                            "       09-epoll-c10k --wait-cost";
+static const char USAGE[] = "[-c N] [-t SECONDS] [--poller P] [--svg FILE] [-q] [URL]";
 
 enum {
     DEFAULT_CONNECTIONS = 10000,
     MAX_CONNECTIONS = 1000000, /* more is not a test of the machine but a typo */
     SPARE_DESCRIPTORS = 16,    /* stdin, stdout, stderr, the epoll instance, a few more */
     FAILURES_SHOWN = 5,
-    RECEIVE_SIZE = 16384,
 };
 
 struct options {
     int connections; /* -c */
     double timeout_s;
     bool quiet;
-    bool wait_cost;
     const char *poller;   /* --poller: NULL for the best this system has */
     const char *svg_path; /* --svg FILE: draw when each connection opened and completed */
     const char *url;
@@ -109,7 +104,7 @@ struct conn {
 struct c10k {
     struct options opt;
     struct url url;
-    char request[URL_TEXT_MAX + 256];
+    char request[FETCH_REQUEST_MAX];
     size_t request_len;
     struct conn *conns;
     int count; /* connections to complete (select: those it can watch) */
@@ -148,11 +143,11 @@ static void open_all(struct c10k *s)
             finish(s, i, why);
             continue;
         }
-        if (c->fd >= limit) { /* select: the fd_set has no bit for it */
+        if (c->fd >= limit) { /* select: the fd_set has no bit for it; poll on macOS */
             fflush(stdout);
-            warn_msg("descriptor %d is beyond FD_SETSIZE (%d):\n  %s can watch no more than "
+            warn_msg("descriptor %d is beyond %s (%d):\n  %s can watch no more than "
                      "%d of these connections",
-                     c->fd, limit, poller_name(s->poller), i);
+                     c->fd, poller_fd_limit_name(s->poller), limit, poller_name(s->poller), i);
             close(c->fd);
             s->count = i; /* finish the ones it can watch */
             break;
@@ -224,7 +219,7 @@ static void advance(struct c10k *s, int i)
         return; /* the answer comes after the server's delay */
     }
     /* READING: one buffer serves every connection, since only one runs at a time. */
-    static char buffer[RECEIVE_SIZE];
+    static char buffer[FETCH_RECV_SIZE];
     ssize_t n = recv(c->fd, buffer, sizeof buffer, 0);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return;
@@ -288,85 +283,6 @@ static int expire_overdue(struct c10k *s)
     return 0;
 }
 
-/* ---- --wait-cost: what one wait call costs ---------------------------------------------- */
-
-/* One wait call of `backend` with k idle descriptors (dups of one idle pipe end) and one
- * ready one (the last, so poll and select walk past all the idle ones): microseconds per
- * call, or -1 when it cannot be measured (the descriptors do not fit). */
-static double wait_cost_us(const char *backend, int k, int idle_fd, int ready_fd)
-{
-    int *fds = malloc(((size_t)k + 1) * sizeof *fds);
-    if (fds == NULL)
-        die("out of memory");
-    int opened = 0;
-    while (opened <= k) {
-        fds[opened] = dup(opened < k ? idle_fd : ready_fd);
-        if (fds[opened] < 0)
-            break;
-        opened++;
-    }
-    double us = -1;
-    struct poller *p = opened == k + 1 ? poller_new(backend, fds[k] + 1) : NULL;
-    bool fit = p != NULL;
-    for (int i = 0; fit && i <= k; i++)
-        fit = poller_add(p, fds[i], POLLER_READ) == 0;
-    if (fit) {
-        long calls = 0;
-        double start = clock_now(), spent = 0;
-        while (calls < 5 || spent < 0.05) { /* at least 5 calls and 50 ms */
-            struct poller_event ev;
-            if (poller_wait(p, -1) != 1 || !poller_next(p, &ev) || ev.fd != fds[k])
-                die("%s: expected descriptor %d alone to be ready", backend, fds[k]);
-            calls++;
-            spent = clock_now() - start;
-        }
-        us = spent * 1e6 / (double)calls;
-    }
-    poller_free(p);
-    for (int i = 0; i < opened; i++)
-        close(fds[i]);
-    free(fds);
-    return us;
-}
-
-static void print_wait_costs(void)
-{
-    static const int ks[] = {10, 100, 1000, 10000};
-    int idle[2], ready[2];
-    if (pipe(idle) != 0 || pipe(ready) != 0)
-        die_errno("pipe");
-    if (write(ready[1], "x", 1) != 1) /* never read: level-triggered, ready every time */
-        die_errno("write");
-    char list[64];
-    snprintf(list, sizeof list, "%s", poller_backends());
-    const char *names[3];
-    int backends = 0;
-    for (char *n = strtok(list, " "); n != NULL && backends < 3; n = strtok(NULL, " "))
-        names[backends++] = n;
-
-    printf("one wait call that finds 1 ready descriptor among K idle ones, in microseconds\n"
-           "(select: '-' where a descriptor would be >= FD_SETSIZE = %d)\n\n%8s",
-           FD_SETSIZE, "K");
-    for (int b = 0; b < backends; b++)
-        printf("%10s", names[b]);
-    printf("\n");
-    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
-        printf("%8d", ks[i]);
-        for (int b = 0; b < backends; b++) {
-            double us = wait_cost_us(names[b], ks[i], idle[0], ready[0]);
-            if (us < 0)
-                printf("%10s", "-");
-            else
-                printf("%10.1f", us);
-        }
-        printf("\n");
-    }
-    close(idle[0]);
-    close(idle[1]);
-    close(ready[0]);
-    close(ready[1]);
-}
-
 /* ---- the report -------------------------------------------------------------------------- */
 
 /* "   1.234s  ERR  #7  connect ...: ECONNREFUSED Connection refused", cut to 80 columns. */
@@ -379,21 +295,17 @@ static void print_failure(int i, const char *why)
     printf("%s\n", line);
 }
 
-static const char *wait_call(const struct poller *p)
-{
-    return strcmp(poller_name(p), "epoll") == 0 ? "epoll_wait" : poller_name(p);
-}
-
 static void report(const struct c10k *s, int descriptors, double rss_before)
 {
     double done = clock_elapsed();
-    bool epoll = strcmp(poller_name(s->poller), "epoll") == 0;
+    const char *name = poller_name(s->poller); /* epoll and kqueue are a descriptor too */
+    bool instance = strcmp(name, "epoll") == 0 || strcmp(name, "kqueue") == 0;
     printf("opened %d sockets in %.3f s: a non-blocking connect() does not wait\n", s->count,
            s->all_opened - s->started);
     printf("descriptors in use with all open: %d = %d sockets + %d others\n"
-           "  (stdin, stdout, stderr%s, any inherited); highest: %d\n",
-           descriptors, s->open_peak, descriptors - s->open_peak,
-           epoll ? ", the epoll instance" : "", s->highest_fd);
+           "  (stdin, stdout, stderr%s%s%s, any inherited); highest: %d\n",
+           descriptors, s->open_peak, descriptors - s->open_peak, instance ? ", the " : "",
+           instance ? name : "", instance ? " instance" : "", s->highest_fd);
     printf("connected: all by %.3f s; sent: all by %.3f s; complete: all by %.3f s\n",
            s->last_connected, s->last_sent, done);
     printf("waited: %.0f s (%.1f hours) added up over %d answers, yet the last\n"
@@ -401,7 +313,7 @@ static void report(const struct c10k *s, int descriptors, double rss_before)
            s->total_waited, s->total_waited / 3600, s->pages, done - s->last_sent);
     printf("%s woke the program %ld time%s for %d connections; between\n"
            "  wake-ups it slept\n",
-           wait_call(s->poller), s->wakeups, s->wakeups == 1 ? "" : "s", s->count);
+           poller_call(s->poller), s->wakeups, s->wakeups == 1 ? "" : "s", s->count);
     double grown = clock_peak_rss_mib() - rss_before;
     printf("memory: peak RSS grew by %.1f MiB for %d connections: %.1f KiB each\n"
            "  (sizeof(struct conn) = %zu B; bodies are counted, not kept; the kernel's\n"
@@ -423,11 +335,10 @@ static void report(const struct c10k *s, int descriptors, double rss_before)
 /* ---- the --svg picture --------------------------------------------------------------- */
 
 /* --svg FILE: when each connection opened and when it completed, counted into CHART_BINS
- * slices of time, so that 10,000 connections are one picture, titled with this run's
- * summary. 0, or 1 when the file could not be written (said on stderr). */
+ * slices of time, so that 10,000 connections are one picture (common/chart.h). */
 static int write_svg(const struct c10k *s)
 {
-    double wall = clock_elapsed(), cpu = clock_cpu(), last = 0;
+    double last = 0;
     for (int i = 0; i < s->count; i++)
         if (s->conns[i].completed > last)
             last = s->conns[i].completed;
@@ -436,29 +347,11 @@ static int write_svg(const struct c10k *s)
     for (int i = 0; i < s->count; i++)
         chart_bins_add(&bins, s->conns[i].opened, s->conns[i].completed,
                        s->conns[i].state == FAILED);
-    char title[256], caption[512], machine[256];
-    snprintf(title, sizeof title, "%s: %d pages, %d error%s, wall %.3f s, cpu %.1f %%, peak %d",
-             prog_name(), s->pages, s->errors, s->errors == 1 ? "" : "s", wall,
-             clock_cpu_percent(cpu, wall), s->open_peak);
-    svg_machine(machine, sizeof machine);
-    snprintf(caption, sizeof caption, "%d connections to %.120s, one thread, %s; measured on %s",
-             s->count, s->opt.url, poller_name(s->poller), machine);
-    int height = chart_connections(s->opt.svg_path, title, caption, &bins);
-    if (height < 0) {
-        warn_errno("--svg %s", s->opt.svg_path);
-        return 1;
-    }
-    if (s->opt.quiet)
-        return 0;
-    char line[128];
-    int room = 80 - snprintf(line, sizeof line, "svg: %d connections, %d x %d px, in ", s->count,
-                             CHART_WIDTH, height);
-    size_t len = strlen(s->opt.svg_path);
-    if (room > 8 && len > (size_t)room) /* keep the end of a long path: the file's name */
-        printf("%s...%s\n", line, s->opt.svg_path + len - (size_t)room + 3);
-    else
-        printf("%s%s\n", line, s->opt.svg_path);
-    return 0;
+    char what[256];
+    snprintf(what, sizeof what, "%d connections to %.120s, one thread, %s", s->count, s->opt.url,
+             poller_name(s->poller));
+    return chart_connections_file(s->opt.svg_path, &bins, what, s->count, s->pages, s->errors,
+                                  s->open_peak, s->opt.quiet);
 }
 
 /* ---- options ------------------------------------------------------------------------ */
@@ -475,7 +368,6 @@ static void print_help(void)
            "  -t SECONDS     fail a connection not complete this long after it was\n"
            "                 opened (default 10)\n"
            "  --poller P     how to wait: %s (default %s)\n"
-           "  --wait-cost    time one wait call per backend, K idle descriptors watched\n"
            "  --svg FILE     draw when each connection opened and completed, an SVG\n"
            "                 picture in FILE\n"
            "  -q             only the summary line\n"
@@ -489,100 +381,24 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
     *o = (struct options){
         .connections = DEFAULT_CONNECTIONS, .timeout_s = 10, .url = getenv("LAB_URL")};
-    const char *url = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            print_help();
-            exit(0);
-        } else if (strcmp(a, "-c") == 0) {
-            o->connections = (int)parse_whole_or_die(USAGE, "-c", value, 1, MAX_CONNECTIONS);
-            i++;
-        } else if (strcmp(a, "-t") == 0) {
-            o->timeout_s = parse_seconds_or_die(USAGE, "-t", value);
-            i++;
-        } else if (strcmp(a, "--poller") == 0) {
-            struct poller *probe = value != NULL ? poller_new(value, 1) : NULL;
-            if (probe == NULL)
-                die_usage(USAGE, "--poller wants one of: %s", poller_backends());
-            poller_free(probe);
-            o->poller = value;
-            i++;
-        } else if (strcmp(a, "--svg") == 0) {
-            if (value == NULL)
-                die_usage(USAGE, "--svg needs a file name");
-            o->svg_path = value;
-            i++;
-        } else if (strcmp(a, "--wait-cost") == 0) {
-            o->wait_cost = true;
-        } else if (strcmp(a, "-q") == 0) {
-            o->quiet = true;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            die_usage(USAGE, "unknown option '%.30s' (see --help)", a);
-        } else if (url != NULL) {
-            die_usage(USAGE, "one URL only: '%.25s' and '%.25s'", url, a);
-        } else {
-            url = a;
-        }
-    }
+    const struct args_option options[] = {
+        {"-c", ARGS_INT, &o->connections, 1, MAX_CONNECTIONS, NULL},
+        {"-t", ARGS_SECONDS, &o->timeout_s, 0, 0, NULL},
+        {"--poller", ARGS_TEXT, &o->poller, 0, 0, "a backend"},
+        {"--svg", ARGS_TEXT, &o->svg_path, 0, 0, "a file name"},
+        {"-q", ARGS_FLAG, &o->quiet, 0, 0, NULL},
+        {NULL, ARGS_FLAG, NULL, 0, 0, NULL}};
+    const char *url = args_parse(argc, argv, options, "URL", USAGE, print_help);
+    struct poller *probe = o->poller != NULL ? poller_new(o->poller, 1) : NULL;
+    if (o->poller != NULL && probe == NULL && poller_known(o->poller)) /* kqueue on Linux */
+        die_usage(USAGE, "%s is not on this system, which has %s", o->poller, poller_backends());
+    if (o->poller != NULL && probe == NULL)
+        die_usage(USAGE, "--poller wants one of: %s", poller_backends());
+    poller_free(probe);
     if (url != NULL)
         o->url = url;
-    if (!o->wait_cost && (o->url == NULL || o->url[0] == '\0'))
+    if (o->url == NULL || o->url[0] == '\0')
         die_usage(USAGE, "no URL: give one or set LAB_URL (make run-09 does)");
-}
-
-/* ---- descriptors ---------------------------------------------------------------------- */
-
-/* Each connection is a descriptor. Raise the soft limit to the hard one (only root may
- * raise the hard one); if that is still too few, say what to do and stop. Returns the
- * soft limit. */
-static long raise_descriptor_limit(int connections, bool quiet)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        die_errno("getrlimit RLIMIT_NOFILE");
-    rlim_t needed = (rlim_t)connections + SPARE_DESCRIPTORS, soft_before = rl.rlim_cur;
-    rlim_t target = rl.rlim_max == RLIM_INFINITY ? needed : rl.rlim_max;
-    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < target) {
-        rl.rlim_cur = target;
-        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-            die_errno("setrlimit RLIMIT_NOFILE to %llu", (unsigned long long)target);
-    }
-    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < needed) {
-        long most = (long)rl.rlim_cur - SPARE_DESCRIPTORS;
-        die("-c %d needs %llu descriptors, one per connection plus %d\n"
-            "  spare, but the hard limit on open descriptors (RLIMIT_NOFILE) is %llu,\n"
-            "  and only root may raise it: `ulimit -n %llu` in a root shell (or a\n"
-            "  nofile line in /etc/security/limits.conf), or run with -c %ld or fewer",
-            connections, (unsigned long long)needed, SPARE_DESCRIPTORS,
-            (unsigned long long)rl.rlim_max, (unsigned long long)needed, most > 1 ? most : 1);
-    }
-    if (!quiet && rl.rlim_cur == soft_before)
-        printf("descriptor limit (RLIMIT_NOFILE): %llu, already the hard limit;\n"
-               "  this run needs %llu\n",
-               (unsigned long long)rl.rlim_cur, (unsigned long long)needed);
-    else if (!quiet)
-        printf("descriptor limit (RLIMIT_NOFILE): soft limit raised from %llu to the hard\n"
-               "  limit %llu; this run needs %llu\n",
-               (unsigned long long)soft_before, (unsigned long long)rl.rlim_cur,
-               (unsigned long long)needed);
-    return rl.rlim_cur == RLIM_INFINITY ? MAX_CONNECTIONS * 2L : (long)rl.rlim_cur;
-}
-
-/* How many descriptors this process has open: ask each number up to the limit. */
-static int count_open_descriptors(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        die_errno("getrlimit RLIMIT_NOFILE");
-    int limit = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > MAX_CONNECTIONS * 2
-                    ? MAX_CONNECTIONS * 2
-                    : (int)rl.rlim_cur;
-    int open = 0;
-    for (int fd = 0; fd < limit; fd++)
-        if (fcntl(fd, F_GETFD) != -1)
-            open++;
-    return open;
 }
 
 int main(int argc, char **argv)
@@ -592,12 +408,6 @@ int main(int argc, char **argv)
     if (s == NULL)
         die("out of memory");
     parse_options(argc, argv, &s->opt);
-    if (s->opt.wait_cost) {
-        raise_descriptor_limit(10000, true);
-        print_wait_costs();
-        free(s);
-        return 0;
-    }
     const char *why;
     if (url_parse(s->opt.url, &s->url, &why) != 0)
         die_usage(USAGE, "bad URL '%.40s': %s", s->opt.url, why);
@@ -607,7 +417,9 @@ int main(int argc, char **argv)
     s->request_len = (size_t)length;
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) /* a closed peer must give EPIPE, not kill us */
         die_errno("signal SIGPIPE");
-    long limit = raise_descriptor_limit(s->opt.connections, s->opt.quiet);
+    /* One descriptor per connection: raise the limit, or say why it cannot and stop. */
+    long limit = fdlimit_require("-c", s->opt.connections, SPARE_DESCRIPTORS, s->opt.quiet,
+                                 MAX_CONNECTIONS * 2L);
 
     double rss_before = clock_peak_rss_mib();
     s->count = s->asked = s->opt.connections;
@@ -624,7 +436,7 @@ int main(int argc, char **argv)
 
     s->started = clock_elapsed();
     open_all(s);
-    int descriptors = s->opt.quiet ? 0 : count_open_descriptors();
+    int descriptors = s->opt.quiet ? 0 : fdlimit_open_now(MAX_CONNECTIONS * 2L);
     complete_all(s);
 
     if (!s->opt.quiet) {

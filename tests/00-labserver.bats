@@ -530,3 +530,37 @@ server_fds() {
   run "$BIN_DIR/00-labserver" --help
   ! printf '%s\n' "$output" | awk 'length($0) > 80 { print "too wide: " $0; bad = 1 } END { exit !bad }'
 }
+
+@test "00: a listen backlog of 128 (macOS's default cap) still serves 10,000 clients at once" {
+  local hard port
+  hard=$(ulimit -Hn)
+  [ "$hard" = unlimited ] || [ "$hard" -ge 10116 ] || skip "hard descriptor limit $hard < 10116"
+  start_own_labserver --pages 5 --delay 100 --backlog 128
+  port=${LAB_URL#http://127.0.0.1:}
+  port=${port%/}
+  if command -v ss >/dev/null; then # the kernel's own word: Send-Q of a listener is its backlog
+    ss -ltn "sport = :$port" | awk 'NR > 1 { print "listener:", $0; found = ($3 == 128) } END { exit !found }'
+  fi
+  run_example 60 09-epoll-c10k -q -c 10000 "$LAB_URL"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == "summary: pages=10000 errors=0 bytes=13130000 "* ]]
+  stop_own_labserver
+  grep -q '^server: requests=10000 ' "$LAB_LOG"
+}
+
+@test "00: --backlog is checked like every number" {
+  run_example 5 00-labserver --backlog 0
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"--backlog wants a number from 1 to 65535, not '0'"* ]]
+}
+
+@test "00: a descriptor limit too low for 10,000 clients: one warning says what it got" {
+  local port_file="$BATS_TEST_TMPDIR/port"
+  run --separate-stderr bash -c 'ulimit -n 4096 && exec timeout --preserve-status -s INT 1 "$@"' _ \
+    "$BIN_DIR/00-labserver" --port 0 --port-file "$port_file"
+  [ "$status" -eq 0 ]
+  [ "$stderr" = "00-labserver: under 10,000 clients fit:
+  descriptor limit: 4096, the hard limit; wanted 65536" ]
+  [[ "$output" == *"loop: "*", room for 4096 descriptors"* ]]
+}

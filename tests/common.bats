@@ -155,6 +155,25 @@ os.execv(sys.argv[1], sys.argv[1:])' "$BIN_DIR/$name" http://127.0.0.1:1/
   if [ "$(uname)" = Linux ] && printf '%s\n' "$output" | grep -q '^ok - epoll:'; then
     has_check "epoll: the removed one is not handed out"
   fi
+  if [ "$(uname)" = Darwin ] || [ "$(uname)" = FreeBSD ]; then
+    has_check "kqueue: the removed one is not handed out"
+  fi
+  has_check "the other system's backend is EINVAL"
+}
+
+@test "unit fdlimit: the descriptor limit's policy, RLIM_INFINITY and macOS's OPEN_MAX among the cases" {
+  run_unit test_fdlimit 20
+  has_check "Linux: hard RLIM_INFINITY, what is wanted"
+  has_check "macOS: hard RLIM_INFINITY, capped at OPEN_MAX"
+  has_check "described: capped by macOS's OPEN_MAX"
+}
+
+@test "unit fdlimit: with a soft limit below the hard one, the real raise is checked too" {
+  hard=$(ulimit -Hn)
+  [ "$hard" = unlimited ] || [ "$hard" -gt 64 ] || skip "hard descriptor limit $hard"
+  run bash -c "ulimit -Sn 64 && '$UNIT_DIR/test_fdlimit'"
+  [ "$status" -eq 0 ]
+  has_check "fdlimit_raise(soft + 1) raises the soft limit by one"
 }
 
 @test "unit costs: format, procfs, threads and costs (10 and 11's helpers); no progress into a pipe" {

@@ -80,7 +80,6 @@ INVOCATIONS=(
   'run-09 ARGS="--poller poll"'
   'run-09 ARGS="--poller select"'
   'run-09 ARGS="--svg c10k.svg"'
-  'run-09 ARGS="--wait-cost"'
   'run-09 DELAY=5000'
   'run-09 DELAY=10000'
   'run-09 DELAY=10000 ARGS="-t 30"'
@@ -92,6 +91,7 @@ INVOCATIONS=(
   'run-11'
   'run-11 ARGS="--stack 64"'
   'run-11 ARGS="--stack 1024"'
+  'run-12'
 )
 
 # too_wide: the lines of stdin over 80 characters (a summary: line aside), each as
@@ -193,6 +193,7 @@ check_example() {
 @test "width: 09-epoll-c10k fits 80 columns" { check_example 09; }
 @test "width: 10-cost-of-concurrency fits 80 columns" { check_example 10; }
 @test "width: 11-thread-limit fits 80 columns" { check_example 11; }
+@test "width: 12-wait-cost fits 80 columns" { check_example 12; }
 
 @test "width: make help fits 80 columns" {
   run env -u MAKEFLAGS -u MAKELEVEL make -s --no-print-directory -C "$TOP_DIR" help

@@ -1,7 +1,8 @@
 /* test_poller.c — unit checks of the poller (poller.h), once per backend this build has:
  * a pipe pair readable, writable, a timeout, level-triggering, a change of interest,
  * removal during a batch (also when the number is reused at once), select's refusal of a
- * descriptor at FD_SETSIZE. One line per check; exit 1 if any failed. */
+ * descriptor at FD_SETSIZE. Every backend this system has runs: epoll on Linux, kqueue on
+ * macOS and the BSDs, poll and select everywhere. One line per check; exit 1 if any failed. */
 #include "clock.h"
 #include "poller.h"
 
@@ -134,6 +135,8 @@ static void test_fd_setsize(const char *backend)
     struct poller *p = poller_new(backend, CAPACITY);
     bool is_select = strcmp(backend, "select") == 0;
     check_count(backend, "poller_fd_limit", poller_fd_limit(p), is_select ? FD_SETSIZE : CAPACITY);
+    check_text(named(backend, "poller_fd_limit_name"), poller_fd_limit_name(p),
+               is_select ? "FD_SETSIZE" : "the capacity");
     int rc = poller_add(p, high, POLLER_READ);
     if (is_select) {
         check_that(rc == -1 && errno == EINVAL, named(backend, "refuses fd FD_SETSIZE (EINVAL)"));
@@ -152,7 +155,13 @@ static void test_fd_setsize(const char *backend)
 
 int main(void)
 {
-    check_that(poller_new("kqueue", 10) == NULL && errno == EINVAL, "an unknown backend is EINVAL");
+    check_that(poller_new("kpoll", 10) == NULL && errno == EINVAL, "an unknown backend is EINVAL");
+    check_that(poller_known("kqueue") && poller_known("epoll") && !poller_known("kpoll"),
+               "poller_known: every system's backends, and nothing else");
+    /* The one of epoll and kqueue this system does not have is refused like an unknown. */
+    const char *absent = strstr(poller_backends(), "epoll") ? "kqueue" : "epoll";
+    check_that(poller_new(absent, 10) == NULL && errno == EINVAL,
+               "the other system's backend is EINVAL");
     struct poller *best = poller_new(NULL, 10);
     check_text("poller_new(NULL) picks poller_best()", best ? poller_name(best) : "NULL",
                poller_best());
