@@ -13,7 +13,7 @@
  * How to run
  *   make run-08                          default lab site, 10 threads
  *   make run-08 ARGS="--timeline"        overlapping bars, like 05's
- *   make run-08 ARGS="-c 3 -v"           which thread takes, sleeps, wakes and exits when
+ *   make run-08 ARGS="-c 3 -v"           which thread takes what, sleeps, and exits when
  *   make run-08 PAGES=2000 ARGS="-c 1000"  what 1000 threads reserve and use
  *   make SAN=thread run-08               ThreadSanitizer finds no race in the pool
  *
@@ -31,8 +31,10 @@
 #include "clock.h"
 #include "crawl.h"
 #include "errors.h"
+#include "crawler.h"
 #include "fetch.h"
 #include "format.h"
+#include "interrupt.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -116,8 +118,8 @@ static void *worker_main(void *arg)
 
 /* Main waits for the threads to end, in read() on the pipe they write to as they exit: a
  * signal interrupts that read (EINTR), where pthread_join would not notice it. Then it
- * wakes the sleepers and sends each thread the signal, so that one blocked in recv()
- * returns at once with EINTR instead of at its -t deadline. */
+ * wakes the sleepers and interrupts each thread (interrupt_thread: SIGUSR1, never a second SIGINT),
+ * so that one blocked in recv() returns at once with EINTR instead of at its -t deadline. */
 static void wait_for_threads(struct pool *pool, struct worker *workers, int count)
 {
     bool interrupting = false;
@@ -134,7 +136,7 @@ static void wait_for_threads(struct pool *pool, struct worker *workers, int coun
             broadcast(pool);
             unlock(pool);
             for (int i = 0; i < count; i++)
-                pthread_kill(workers[i].thread, fetch_interrupted()); /* ESRCH if gone */
+                interrupt_thread(workers[i].thread); /* ESRCH if gone */
         }
     }
     for (int i = 0; i < count; i++) {
@@ -194,11 +196,25 @@ static void narrate(const struct worker *w, const char *what, const char *path)
         printf("%8.3fs  thread %d  %s%s\n", clock_elapsed(), w->number, what, path);
 }
 
-static void init_pool(struct pool *pool, const struct crawl_options *options)
+/* The crawl's setup (crawler.h), then the pool that shares it: the lock, the condition
+ * variable, and the pipe the threads report their exits on. */
+static struct pool *new_pool(int argc, char **argv)
 {
-    crawl_init(&pool->crawl, options);
-    fetch_site_resolve(&pool->site, &pool->crawl.origin);
-    fetch_catch_signals();
+    /* --stack KIB is taken out of argv before (take_stack_option); this entry lists it in
+     * --help, and never matches. */
+    static bool stack_listed;
+    static const struct crawl_flag flags[] = {
+        {"--stack KIB", &stack_listed, "each thread's stack, in KiB (default: the system's)"},
+        {NULL, NULL, NULL}};
+    static const struct crawl_program program = {.about = ABOUT, .flags = flags};
+    struct crawl crawl;
+    struct fetch_site site;
+    crawl_setup(&program, argc, argv, &crawl, &site);
+    struct pool *pool = calloc(1, sizeof *pool);
+    if (pool == NULL)
+        die("out of memory");
+    pool->crawl = crawl; /* the pool's from now on: the threads share it under the lock */
+    pool->site = site;
     if (pipe(pool->exits) != 0)
         die_errno("pipe");
     int err = pthread_mutex_init(&pool->lock, NULL);
@@ -207,6 +223,7 @@ static void init_pool(struct pool *pool, const struct crawl_options *options)
     err = pthread_cond_init(&pool->changed, NULL);
     if (err != 0)
         die_pthread(err, "pthread_cond_init");
+    return pool;
 }
 
 static void free_pool(struct pool *pool)
@@ -223,7 +240,9 @@ static void free_pool(struct pool *pool)
     free(pool);
 }
 
-#define USAGE "[-c CONCURRENCY] [-n MAX_PAGES] [-t TIMEOUT_SECONDS] [--stack KIB] [URL]"
+#define USAGE                                                                                      \
+    "[-c CONCURRENCY] [-n MAX_PAGES] [-t TIMEOUT_SECONDS] [--timeline] [--svg FILE] [-q] [-v] "    \
+    "[--stack KIB] [URL]"
 
 /* --stack KIB: the least stack a worker can run in. Its deepest path is fetch_recv() (a
  * FETCH_RECV_SIZE buffer) called from worker_main() (a struct fetch), on top of what the C
@@ -310,21 +329,13 @@ static void report_memory(int threads, size_t stack_size, bool chosen, double rs
 
 int main(int argc, char **argv)
 {
-    prog_start(argv[0]);
-    struct crawl_options options;
-    crawl_default_options(&options);
+    prog_start(argv[0]); /* for --stack's usage error; crawl_setup starts it again */
     size_t stack_option = take_stack_option(&argc, argv);
-    bool stack_placeholder = false; /* --stack is taken out of argv above; this lists it */
-    const struct crawl_flag flags[] = {
-        {"--stack KIB", &stack_placeholder, "each thread's stack, in KiB (default: the system's)"},
-        {NULL, NULL, NULL}};
-    crawl_parse_options(argc, argv, &options, ABOUT, flags);
-
-    struct pool *pool = calloc(1, sizeof *pool);
+    struct pool *pool = new_pool(argc, argv);
+    struct crawl_options options = pool->crawl.opt;
     struct worker *workers = calloc((size_t)options.concurrency, sizeof *workers);
-    if (pool == NULL || workers == NULL)
+    if (workers == NULL)
         die("out of memory");
-    init_pool(pool, &options);
     if (!options.quiet)
         printf("crawling %s\nwith a pool of %d threads, each fetching with blocking calls\n",
                options.start_url, options.concurrency);
