@@ -187,13 +187,32 @@ disasm() {
   stays_green 02
 }
 
+# loads_in_loop: how many loads of unlocked_counter lie inside count_unlocked's loop (from
+# the target of its backward jump to the jump) in the copy's 02.
+loads_in_loop() {
+  objdump -d --no-show-raw-insn "$EX_BIN/02-threads" |
+    awk '$2 == "<count_unlocked>:" { on = 1; next } on && NF == 0 { exit } on { print }' |
+    awk 'function hex(h,   v, k) { v = 0; for (k = 1; k <= length(h); k++)
+                                     v = v * 16 + index("0123456789abcdef", substr(h, k, 1)) - 1
+                                   return v }
+      { addr = hex(substr($1, 1, length($1) - 1)); a[NR] = addr; t[NR] = $0 }
+      $2 ~ /^j/ && $4 ~ /<count_unlocked\+/ { to = hex($3); if (to < addr) { lo = to; hi = addr } }
+      END { n = 0
+        for (k = 1; k <= NR; k++)
+          if (a[k] >= lo && a[k] <= hi && t[k] ~ /\(%rip\),%/ && t[k] ~ /<unlocked_counter>/) n++
+        print n }'
+}
+
 @test "02-2: without volatile the counter is loaded once, before the loop" {
   needs objdump
-  loads_before=$(disasm count_unlocked | grep -c 'unlocked_counter\|mov .*(%rip)' || true)
+  cc --version 2>/dev/null | grep -qi gcc || skip "by hand: what the code looks like depends on the compiler (gcc here)"
+  [ "$(loads_in_loop)" -eq 1 ] # volatile: a load on every pass
   edit examples/02-threads.c "static volatile long unlocked_counter;" "static long unlocked_counter;"
   rebuild 02-threads
+  [ "$(loads_in_loop)" -eq 0 ]
   ex_run 120 02-threads --runs 5 -n 100 -p 100000 --rounds 1
   [ "$status" -eq 0 ]
+  grep -qE '^  lost over 5 runs: min [0-9]+, max [0-9]+$' <<<"$output"
   stays_green 02
 }
 
@@ -523,16 +542,16 @@ slept() { sed -n 's/^threads found nothing to take and slept \([0-9]*\) times$/\
   [ "$status" -eq 0 ]
   slept_before=$(slept)
   edit examples/08-thread-crawl.c "            fetch_report(crawl, &f, note); /* queues the page's links: needs the lock */
-            broadcast(p);" "            size_t queued = crawl->queue_len;
+            broadcast(p);" "            size_t queued = crawl->frontier.len;
             fetch_report(crawl, &f, note); /* queues the page's links: needs the lock */
-            for (size_t i = queued; i < crawl->queue_len; i++)
+            for (size_t i = queued; i < crawl->frontier.len; i++)
                 pthread_cond_signal(&p->changed);
             if (crawl->in_flight == 0)
                 broadcast(p); /* the end of the crawl */"
   rebuild 08-thread-crawl
   make_run 60 08 PAGES=2000 ARGS="-c 1000"
   [ "$status" -eq 0 ]
-  [ "$(value pages)" -eq 2001 ] || [ "$(value errors)" -ge 0 ]
+  [ "$(value errors)" -le 1 ]
   echo "slept $slept_before -> $(slept)"
   [ "$(slept)" -lt "$slept_before" ]
   stays_green 08
