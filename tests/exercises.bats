@@ -86,10 +86,16 @@ lab() {
 }
 
 # stays_green NN [TEST-NAME...]: the copy's `make test-NN` passes, except exactly the named
-# tests, which the page says the edit breaks on purpose.
+# tests, which the page says the edit breaks on purpose. A name written "?NAME" may fail or
+# pass: the page says that test may fail on a busy machine after the edit.
 stays_green() {
-  local nn=$1 log failed expected name
+  local nn=$1 log failed expected name may=()
   shift
+  local names=()
+  for name in "$@"; do
+    if [[ $name == \?* ]]; then may+=("${name#\?}"); else names+=("$name"); fi
+  done
+  set -- ${names[@]+"${names[@]}"}
   # Without the outer bats' variables and its libexec directory in PATH (there `bats` is
   # bats' internal entry point, which runs nothing when called from outside).
   log=$(
@@ -102,7 +108,8 @@ stays_green() {
     echo "make test-$nn after the exercise ran no test"
     return 1
   fi
-  failed=$(printf '%s\n' "$log" | sed -n 's/^not ok [0-9]* \(.*\) in [0-9]*ms$/\1/p' | sort)
+  failed=$(printf '%s\n' "$log" | sed -n 's/^not ok [0-9]* \(.*\) in [0-9]*ms$/\1/p' |
+    grep -vxF -f <(printf '%s\n' ${may[@]+"${may[@]}"}) | sort) || true
   expected=$(for name in "$@"; do echo "$name"; done | sort)
   if [ "$failed" != "$expected" ]; then
     printf '%s\n' "$log" | grep -E '^(not ok|#)' | head -n 40
@@ -205,7 +212,8 @@ loads_in_loop() {
 
 @test "02-2: without volatile the counter is loaded once, before the loop" {
   needs objdump
-  cc --version 2>/dev/null | grep -qi gcc || skip "by hand: what the code looks like depends on the compiler (gcc here)"
+  ! cc -dM -E - </dev/null 2>/dev/null | grep -q __clang__ ||
+    skip "by hand: the code a compiler makes is its own (the page describes gcc's)"
   [ "$(loads_in_loop)" -eq 1 ] # volatile: a load on every pass
   edit examples/02-threads.c "static volatile long unlocked_counter;" "static long unlocked_counter;"
   rebuild 02-threads
@@ -506,9 +514,9 @@ switches() { sed -n 's/.*the loop made \([0-9]*\) task switches.*/\1/p' <<<"$out
   [ "$status" -eq 0 ]
   echo "wall $wall_before -> $(wall), cpu% $cpu_before -> $(value cpu%)"
   gt "$(wall)" "$(awk -v w="$wall_before" 'BEGIN { print w + 0.5 }')" # 32 x 20 ms = 0.64 s
-  gt "$(value cpu%)" 20 # about 55 idle: 0.64 s of CPU in a wall of about 1.2 s
+  gt "$(value cpu%)" 10 # about 55 idle: 0.64 s of CPU in a wall of about 1.2 s
   gt "$(value cpu%)" "$(awk -v c="$cpu_before" 'BEGIN { print c * 10 }')"
-  stays_green 07
+  stays_green 07 "?07: the wall time is far below the sequential crawl's lower bound"
 }
 
 @test "07-4: 5000 tasks in one thread: peak far above select's 1021, a few KiB each" {
@@ -608,7 +616,7 @@ slept() { sed -n 's/^threads found nothing to take and slept \([0-9]*\) times$/\
 }
 
 @test "09-3: a parser only for a readable socket (open design: no one edit)" {
-  skip "by hand: a redesign of 09's struct, no single edit to apply"
+  skip "by hand: a redesign, not one edit (the page says so)"
 }
 
 @test "09-4: -c 30000 runs out of source ports (as root)" {
@@ -735,7 +743,7 @@ int main(int argc, char **argv)
 }
 
 @test "12-2: sockets instead of pipe ends (open design: no one edit)" {
-  skip "by hand: a change of how 12 makes its idle descriptors, no single edit to apply"
+  skip "by hand: a redesign, not one edit (the page says so)"
 }
 
 @test "12-3: K = 100,000 (as root)" {
