@@ -48,7 +48,7 @@ setup() {
 }
 
 teardown() {
-  stop_labserver
+  stop_started # test_helper's: every lab server and process the test started and left
 }
 
 # edit FILE OLD NEW: replace the first OLD by NEW in the copy's FILE, literally.
@@ -282,6 +282,7 @@ loads_in_loop() {
   # Silence: nothing wakes recv; Ctrl-C does.
   "$EX_BIN/03-blocking-fetch" -t 2 "${LAB_URL}fault/never" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
   pid=$!
+  started "$pid"
   sleep 4
   kill -0 "$pid" # still waiting, 2 s past its -t
   kill -INT "$pid"
@@ -594,6 +595,7 @@ slept() { sed -n 's/^threads found nothing to take and slept \([0-9]*\) times$/\
     skip "by hand: the hard limit of descriptors ($(ulimit -Hn)) is below 10,100"
   timeout 60 make -s -C "$TREE" run-09 DELAY=10000 ARGS="-t 30" >"$BATS_TEST_TMPDIR/out" 2>&1 &
   pid=$!
+  started "$pid"
   sleep 7
   inuse=$(awk '$1 == "TCP:" { print $3 }' /proc/net/sockstat)
   mem=$(awk '$1 == "TCP:" { for (i = 1; i < NF; i++) if ($i == "mem") print $(i + 1) }' /proc/net/sockstat)
