@@ -609,12 +609,13 @@ slept() { sed -n 's/^threads found nothing to take and slept \([0-9]*\) times$/\
   gt "$(wall)" 10
 }
 
-@test "09-2: select without its guard: FD_SET beyond FD_SETSIZE, AddressSanitizer notices" {
+@test "09-2: select without its guard: FD_SET beyond FD_SETSIZE, the sanitizer notices" {
   edit common/poller_select.c "stop,     FD_SETSIZE, \"FD_SETSIZE\"};" "stop,     0, \"FD_SETSIZE\"};"
   make_run 300 09 SAN=address,undefined ARGS="--poller select -c 2000"
   echo "$stderr" | head -n 5
   [ "$status" -ne 0 ]
-  [[ "$stderr" == *"AddressSanitizer"* || "$stderr" == *"runtime error"* ]]
+  [[ "$stderr" == *"runtime error: index 16 out of bounds for type '__fd_mask [16]'"* ||
+    "$stderr" == *"AddressSanitizer"* ]]
 }
 
 @test "09-3: a parser only for a readable socket (open design: no one edit)" {
@@ -715,6 +716,7 @@ int main(int argc, char **argv)
   make_run 60 11 ARGS="--stack 1024"
   [ "$status" -eq 0 ]
   n=$(value thread_limit)
+  [ "$n" -ge 3500 ] && [ "$n" -le 4200 ] # about 4,000 with 4 GiB (docs/11's exercise 2)
   edit examples/11-thread-limit.c "    char byte;
     while (read(gate[0], &byte, 1) < 0 && errno == EINTR)" "    char page[64 * 1024];
     memset(page, 1, sizeof page);
