@@ -8,6 +8,42 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A "nice" step for axis ticks: 1, 2 or 5 times a power of ten, so that about `ticks`
+ * of them cover span. */
+static double tick_step(double span, int ticks)
+{
+    if (!(span > 0) || ticks < 1)
+        return 1;
+    double raw = span / ticks, power = 1;
+    while (power > raw)
+        power /= 10;
+    while (power * 10 <= raw)
+        power *= 10;
+    double unit = raw / power; /* 1 <= unit < 10 */
+    return power * (unit < 1.5 ? 1 : unit < 3.5 ? 2 : unit < 7.5 ? 5 : 10);
+}
+
+/* The base-10 logarithm of x > 0, for log scales, without libm (the lab links libc only). */
+static double log10_of(double x)
+{
+    if (!(x > 0))
+        return 0;
+    double decades = 0;
+    while (x >= 10) {
+        x /= 10;
+        decades++;
+    }
+    while (x < 1) {
+        x *= 10;
+        decades--;
+    }
+    /* ln x = 2 (z + z^3/3 + z^5/5 + ...) with z = (x-1)/(x+1), |z| < 0.82 for 1 <= x < 10 */
+    double z = (x - 1) / (x + 1), term = z, sum = 0;
+    for (int k = 1; k < 200; k += 2, term *= z * z)
+        sum += term / k;
+    return decades + 2 * sum / 2.302585092994046;
+}
+
 /* ---- the timeline ---------------------------------------------------------------------- */
 
 enum { LABEL_X = 16, PLOT_X0 = 250, PLOT_X1 = CHART_WIDTH - 40, LABEL_CHARS = 26 };
@@ -29,7 +65,7 @@ static double x_at(const struct timeline_layout *l, double t)
     return PLOT_X0 + (t < 0 ? 0 : t) / l->axis_end * (PLOT_X1 - PLOT_X0);
 }
 
-static struct timeline_layout layout_timeline(const struct crawl_record *r, size_t n,
+static struct timeline_layout layout_timeline(const struct chart_fetch *r, size_t n,
                                               const struct chart_timeline *how)
 {
     struct timeline_layout l = {.axis_end = how->axis_end, .per_row = 1};
@@ -68,7 +104,7 @@ static void format_tick(char *out, size_t size, double t)
 
 static void draw_time_axis(struct svg *s, const struct timeline_layout *l)
 {
-    double y = l->axis_y, step = svg_tick_step(l->axis_end, 8);
+    double y = l->axis_y, step = tick_step(l->axis_end, 8);
     svg_line(s, PLOT_X0, y, PLOT_X1, y, SVG_BLACK, 1);
     for (int i = 0; i * step <= l->axis_end * 1.0001; i++) {
         double t = i * step, x = x_at(l, t);
@@ -102,9 +138,9 @@ static void draw_legend(struct svg *s, bool phased, bool unrecorded)
         legend_item(s, &x, y, SVG_GREY, "in flight (phases not recorded)");
 }
 
-/* One fetch's bar: its phases where the engine recorded them (crawl_connected,
- * crawl_first_byte), the rest of its time grey, or vermillion if it failed. */
-static void draw_fetch(struct svg *s, const struct timeline_layout *l, const struct crawl_record *r,
+/* One fetch's bar: its phases where they were recorded (fetch_report files the times of
+ * the connect and the first byte), the rest of its time grey, or vermillion if it failed. */
+static void draw_fetch(struct svg *s, const struct timeline_layout *l, const struct chart_fetch *r,
                        double y)
 {
     double x0 = x_at(l, r->started), x_end = x_at(l, r->ended);
@@ -134,7 +170,7 @@ static void draw_fetch(struct svg *s, const struct timeline_layout *l, const str
 }
 
 /* The label of a row: the fetch's path (shortened), or the range of fetches it holds. */
-static void row_label(char *out, size_t size, const struct crawl_record *r, size_t first,
+static void row_label(char *out, size_t size, const struct chart_fetch *r, size_t first,
                       size_t count)
 {
     if (count > 1) {
@@ -154,7 +190,7 @@ static void row_label(char *out, size_t size, const struct crawl_record *r, size
     }
 }
 
-int chart_timeline(const char *path, const struct crawl_record *records, size_t n,
+int chart_timeline(const char *path, const struct chart_fetch *records, size_t n,
                    const struct chart_timeline *how)
 {
     struct timeline_layout l = layout_timeline(records, n, how);
@@ -204,7 +240,7 @@ enum { CONN_X0 = 120, CONN_X1 = CHART_WIDTH - 40, PANEL_H = 200 };
 void chart_bins_init(struct chart_bins *b, double last)
 {
     *b = (struct chart_bins){0};
-    double step = svg_tick_step(last > 0 ? last : 0.001, 8);
+    double step = tick_step(last > 0 ? last : 0.001, 8);
     int steps = (int)(last / step);
     if (steps * step < last || steps == 0)
         steps++;
@@ -236,7 +272,7 @@ struct panel {
 static struct panel panel_at(double y0, int highest)
 {
     struct panel p = {.y0 = y0, .y1 = y0 + PANEL_H};
-    p.step = svg_tick_step(highest > 0 ? highest : 1, 4);
+    p.step = tick_step(highest > 0 ? highest : 1, 4);
     if (p.step < 1)
         p.step = 1;
     for (p.top = p.step; p.top < highest; p.top += p.step)
@@ -329,7 +365,7 @@ static int chart_connections(const char *path, const char *title, const char *ca
     draw_panel(&s, &above, heading);
     snprintf(heading, sizeof heading, "connections opened | completed or failed, per %s", bin_text);
     draw_panel(&s, &below, heading);
-    double step = svg_tick_step(b->axis_end, 8);
+    double step = tick_step(b->axis_end, 8);
     for (int i = 0; i * step <= b->axis_end * 1.0001; i++) {
         double t = i * step, tx = bin_x(b, t);
         char label[32];
@@ -359,7 +395,7 @@ static const char *const bar_colours[] = {SVG_BLUE, SVG_ORANGE, SVG_GREEN, SVG_P
                                           SVG_SKY_BLUE};
 static const char *const on_bar_colours[] = {"#FFFFFF", SVG_BLACK, "#FFFFFF", SVG_BLACK, SVG_BLACK};
 
-void chart_decade_label(char *out, size_t size, int exponent, enum chart_unit unit)
+static void decade_label(char *out, size_t size, int exponent, enum chart_unit unit)
 {
     static const char *const time_units[] = {"ns", "µs", "ms", "s"};
     static const char *const byte_units[] = {"B", "kB", "MB", "GB"};
@@ -386,7 +422,7 @@ static double draw_group(struct svg *s, const struct chart_group *g, double y)
     for (size_t i = 0; i < g->n; i++) {
         if (g->bars[i].value <= 0)
             continue;
-        double e = svg_log10(g->bars[i].value);
+        double e = log10_of(g->bars[i].value);
         int floor_e = (int)(e < 0 ? e - 1 : e), ceil_e = floor_e + 1;
         if (floor_e < low)
             low = floor_e;
@@ -403,7 +439,7 @@ static double draw_group(struct svg *s, const struct chart_group *g, double y)
     for (int e = low; e <= high; e++) {
         double x = BAR_X0 + (e - low) * per_decade;
         char label[32];
-        chart_decade_label(label, sizeof label, e, g->unit);
+        decade_label(label, sizeof label, e, g->unit);
         svg_line(s, x, top - 2, x, bottom + 4, SVG_LIGHT_GREY, 1);
         svg_text(s, x, bottom + 22, 14, SVG_MIDDLE, SVG_BLACK, "%s", label);
     }
@@ -415,7 +451,7 @@ static double draw_group(struct svg *s, const struct chart_group *g, double y)
             svg_text(s, BAR_X0 + 8, row_y + BAR_H / 2 + 6, 16, SVG_START, TEXT_GREY, "unknown");
             continue;
         }
-        double w = (svg_log10(b->value) - low) * per_decade, baseline = row_y + BAR_H / 2 + 6;
+        double w = (log10_of(b->value) - low) * per_decade, baseline = row_y + BAR_H / 2 + 6;
         if (w < 2)
             w = 2;
         /* The ratio goes on the bar where it fits (about 9 px a character), else after it. */

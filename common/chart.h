@@ -18,10 +18,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "crawl.h"
 #include "svg.h"
 
 enum { CHART_WIDTH = 1280, CHART_MAX_ROWS = 40 };
+
+/* One fetch on the timeline. Times are seconds since the program started; connected and
+ * first_byte are 0 where the engine did not record them (one grey bar then). */
+struct chart_fetch {
+    char *url; /* canonical text */
+    double started, connected, first_byte, ended;
+    int status; /* HTTP status, or 0 for a failed fetch */
+};
 
 struct chart_timeline {
     const char *title;   /* "03-blocking-fetch: 21 pages, 1 error, wall 2.3 s, cpu 1.2 %" */
@@ -32,7 +39,7 @@ struct chart_timeline {
 
 /* Draw the n records into path. Returns the picture's height in pixels, or -1 with errno
  * set. */
-int chart_timeline(const char *path, const struct crawl_record *records, size_t n,
+int chart_timeline(const char *path, const struct chart_fetch *records, size_t n,
                    const struct chart_timeline *how);
 
 enum { CHART_BINS = 100 };
@@ -78,8 +85,5 @@ struct chart_group {
 /* Draw the groups into path, one after another. 0, or -1 with errno set. */
 int chart_log_bars(const char *path, const char *title, const char *caption,
                    const struct chart_group *groups, size_t n);
-
-/* A tick label for a power of ten in a unit: "100 ns", "10 µs", "1 s", "10 kB", "1 MB". */
-void chart_decade_label(char *out, size_t size, int exponent, enum chart_unit unit);
 
 #endif

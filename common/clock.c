@@ -1,5 +1,6 @@
 /* clock.c — see clock.h. */
 #include "clock.h"
+#include "terminal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -97,13 +98,32 @@ void clock_sleep_ms(double ms)
         continue;
 }
 
+struct timeval clock_timeval(double seconds)
+{
+    if (!(seconds > 0))
+        return (struct timeval){0};
+    double whole = (double)(time_t)seconds;
+    long usec = (long)((seconds - whole) * 1e6);
+    if ((double)usec < (seconds - whole) * 1e6)
+        usec++; /* round up: not before the deadline */
+    struct timeval tv = {.tv_sec = (time_t)whole, .tv_usec = (suseconds_t)usec};
+    if (tv.tv_usec >= 1000000) { /* carried into the seconds */
+        tv.tv_sec += tv.tv_usec / 1000000;
+        tv.tv_usec %= 1000000;
+    }
+    return tv;
+}
+
 void summary_print(const char *fmt, ...)
 {
+    char line[2048];
+    int n = snprintf(line, sizeof line, "summary: ");
     va_list ap;
     va_start(ap, fmt);
-    fputs("summary: ", stdout);
-    vprintf(fmt, ap);
-    putchar('\n');
-    fflush(stdout);
+    vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
     va_end(ap);
+    /* One line into a pipe or a file (the tests read it so); on a terminal, broken at
+     * spaces under the first key, so that no key=value is split across rows. */
+    terminal_print_wrapped(stdout, line, terminal_wrap_width(), n);
+    fflush(stdout);
 }

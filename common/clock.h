@@ -8,6 +8,8 @@
 #ifndef ASYNCLAB_CLOCK_H
 #define ASYNCLAB_CLOCK_H
 
+#include <sys/time.h>
+
 /* Marks the program's start (prog_start() calls it). */
 void clock_start(void);
 
@@ -34,8 +36,15 @@ double clock_cpu_percent(double cpu, double wall);
 /* Sleep for the given number of milliseconds (restarts after signals). */
 void clock_sleep_ms(double ms);
 
+/* seconds as a timeval for select() and SO_RCVTIMEO: never negative, and tv_usec always
+ * below 1,000,000 (Linux's select() tolerates more; macOS's fails with EINVAL). A part of
+ * a microsecond is rounded up, so that a wait for a deadline never ends before it. */
+struct timeval clock_timeval(double seconds);
+
 /* Print the last line of an example's output: "summary: " followed by the formatted
- * key=value pairs, e.g. summary_print("children=%d fork_us=%.1f", n, us). */
+ * key=value pairs, e.g. summary_print("children=%d fork_us=%.1f", n, us). One line into a
+ * pipe or a file; on a terminal, wrapped at spaces to its width with the pairs indented
+ * under the first, so that no key=value is split (terminal_print_wrapped). */
 void summary_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

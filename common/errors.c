@@ -199,6 +199,14 @@ void die_usage(const char *usage, const char *fmt, ...)
     exit(2);
 }
 
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n);
+    if (q == NULL && n > 0)
+        die("out of memory (%zu bytes)", n);
+    return q;
+}
+
 void warn_msg(const char *fmt, ...)
 {
     va_list ap;

@@ -8,6 +8,7 @@
 #ifndef ASYNCLAB_ERRORS_H
 #define ASYNCLAB_ERRORS_H
 
+#include <stddef.h>
 #include <stdnoreturn.h>
 
 /* Call first in main(): remembers the program name (basename of argv[0]), starts the
@@ -56,6 +57,9 @@ double parse_number_or_die(const char *usage, const char *option, const char *te
 /* The value of an option in seconds: a number above 0 and at most a day, or a usage
  * error ("-t 'abc': expected seconds, more than 0 and at most 86400", exit 2). */
 double parse_seconds_or_die(const char *usage, const char *option, const char *text);
+
+/* realloc(p, n), or die "out of memory (N bytes)": out of memory is fatal in a lab program. */
+void *xrealloc(void *p, size_t n);
 
 /* Non-fatal variants: the same line, and the program goes on. */
 void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,7 +1,9 @@
 /* fetch.c — see fetch.h. */
 #include "fetch.h"
 #include "clock.h"
+#include "crawler.h"
 #include "errors.h"
+#include "interrupt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,8 +11,8 @@
 #include <netdb.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -59,7 +61,8 @@ double fetch_time_left_ms(const struct fetch *f)
     return ms > 0 ? ms : 0;
 }
 
-void fetch_narrate(const struct fetch *f, const char *fmt, ...)
+/* -v: one narration line for f, "   0.104s  task 2  fd 5    <what>  /page/3". */
+static void narrate(const struct fetch *f, const char *fmt, ...)
 {
     if (!f->verbose)
         return;
@@ -72,120 +75,95 @@ void fetch_narrate(const struct fetch *f, const char *fmt, ...)
            what, f->url.path);
 }
 
-/* ---- -v's view of the HTTP text (show_text, for 03) ---------------------------------------- */
-
-enum {
-    TEXT_INDENT = 11,                  /* under the narration's "fd" column */
-    TEXT_WIDTH = 80 - TEXT_INDENT - 2, /* after "> " */
-};
-
-/* Byte c as it shows in a line: itself, or an escape such as \r, \t, \\ or \x1b. */
-static const char *visible_byte(unsigned char c, char out[5])
-{
-    if (c == '\r' || c == '\t' || c == '\\')
-        snprintf(out, 5, "\\%c", c == '\r' ? 'r' : c == '\t' ? 't' : '\\');
-    else if (c < 0x20 || c >= 0x7f)
-        snprintf(out, 5, "\\x%02x", c);
-    else
-        snprintf(out, 5, "%c", c);
-    return out;
-}
-
-/* Print the line in f->text, with end ("\\r\\n", "\\n", or "" when none came), and start
- * the next one. What does not fit in TEXT_WIDTH columns is cut: "...(+N bytes)". */
-static void text_print_line(struct fetch *f, const char *end)
-{
-    struct fetch_text *t = &f->text;
-    size_t content = t->len - strlen(end) / 2; /* "\\r\\n" stands for 2 bytes, "\\n" for 1 */
-    char shown[TEXT_WIDTH + 1] = "", cut[32] = "", token[5];
-    size_t cols = 0, i = 0;
-    for (; i < content && i < FETCH_TEXT_KEEP; i++) {
-        size_t width = strlen(visible_byte((unsigned char)t->line[i], token));
-        if (cols + width + strlen(end) > TEXT_WIDTH)
-            break;
-        memcpy(shown + cols, token, width + 1);
-        cols += width;
-    }
-    if (i < content) { /* too long: cut it, leaving room for the note */
-        int note = snprintf(cut, sizeof cut, "...(+%zu bytes)", content);
-        while (i > 0 && cols + (size_t)note + strlen(end) > TEXT_WIDTH)
-            cols -= strlen(visible_byte((unsigned char)t->line[--i], token));
-        shown[cols] = '\0';
-        snprintf(cut, sizeof cut, "...(+%zu bytes)", content - i);
-    }
-    printf("%*s%c %s%s%s\n", TEXT_INDENT, "", t->mark, shown, cut, end);
-    t->len = 0;
-    t->prev = t->last = 0;
-}
-
-/* A whole line has come: print it. The empty line ends the head, unless the head was a
- * 1xx one ("HTTP/1.1 100 Continue"), after which the response's own head follows. */
-static void text_line_done(struct fetch *f)
-{
-    struct fetch_text *t = &f->text;
-    bool crlf = t->prev == '\r';
-    bool empty = t->len == (crlf ? 2u : 1u);
-    if (t->mark == '<' && t->head_lines++ == 0)
-        t->interim = t->len > 9 && memcmp(t->line, "HTTP/", 5) == 0 && t->line[9] == '1';
-    text_print_line(f, crlf ? "\\r\\n" : "\\n");
-    if (!empty)
-        return;
-    t->head_lines = 0;
-    if (t->interim)
-        t->interim = false;
-    else
-        t->head_over = true;
-}
-
-/* Show the bytes of the head in data (n bytes just sent with mark '>', or received with
- * '<'), line by line; the body that follows the empty line is only counted, by the parser. */
-static void show_text(struct fetch *f, char mark, const char *data, size_t n)
-{
-    struct fetch_text *t = &f->text;
-    if (!f->show_text)
-        return;
-    if (t->mark != mark)
-        *t = (struct fetch_text){.mark = mark};
-    for (size_t i = 0; i < n && !t->head_over; i++) {
-        if (t->len < FETCH_TEXT_KEEP)
-            t->line[t->len] = data[i];
-        t->len++;
-        t->prev = t->last;
-        t->last = data[i];
-        if (data[i] == '\n')
-            text_line_done(f);
-    }
-}
-
-/* The response is over: a line the server never ended, and the body's size. */
-static void show_text_end(struct fetch *f)
-{
-    struct fetch_text *t = &f->text;
-    if (!f->show_text || t->mark != '<')
-        return;
-    if (t->len > 0 && !t->head_over)
-        text_print_line(f, "");
-    /* The body as far as the parser took it (not at all if it refused the head). */
-    if (t->head_over && (http_response_has_headers(&f->response) || f->response.body_len > 0))
-        printf("%*s< [body: %zu bytes, not shown]\n", TEXT_INDENT, "", f->response.body_len);
-    t->mark = 0;
-}
-
-/* What a timeout interrupted, for the reason. */
-static const char *doing(const struct fetch *f)
+/* What the fetch is doing now: what a timeout or a signal would interrupt. */
+static enum fetch_during during(const struct fetch *f)
 {
     switch (f->phase) {
     case FETCH_CONNECTING:
-        return "connecting";
+        return FETCH_WHILE_CONNECTING;
     case FETCH_SENDING:
-        return "sending";
+        return FETCH_WHILE_SENDING;
     case FETCH_RECEIVING:
-        return http_response_has_headers(&f->response) ? "receiving the body"
-                                                       : "receiving the headers";
+        return http_response_has_headers(&f->response) ? FETCH_WHILE_RECEIVING_BODY
+                                                       : FETCH_WHILE_RECEIVING_HEADERS;
     case FETCH_OVER:
         break;
     }
-    return "finishing";
+    return FETCH_WHILE_FINISHING;
+}
+
+static const char *during_text(enum fetch_during d)
+{
+    static const char *const text[] = {
+        [FETCH_WHILE_CONNECTING] = "connecting",
+        [FETCH_WHILE_SENDING] = "sending",
+        [FETCH_WHILE_RECEIVING_HEADERS] = "receiving the headers",
+        [FETCH_WHILE_RECEIVING_BODY] = "receiving the body",
+        [FETCH_WHILE_FINISHING] = "finishing",
+    };
+    return text[d];
+}
+
+/* The one place a failure becomes words: "connect 127.0.0.1:1: ECONNREFUSED Connection
+ * refused", "timed out after 2 s while receiving the body", "interrupted by SIGINT while
+ * connecting", the parser's reason. brief: the short form for the line that says a fetch
+ * waits for a descriptor ("descriptor 1024 is beyond FD_SETSIZE"). Returns buf. */
+static const char *failure_text(const struct fetch *f, bool brief, char *buf, size_t size)
+{
+    const struct fetch_failure *x = &f->failure;
+    char cause[128];
+    if (x->err != 0)
+        errno_describe(x->err, cause, sizeof cause);
+    switch (x->kind) {
+    case FETCH_FAIL_NONE:
+        snprintf(buf, size, "%s", "");
+        break;
+    case FETCH_FAIL_RESOLVE:
+        snprintf(buf, size, "%s", f->site->why);
+        break;
+    case FETCH_FAIL_REQUEST_TOO_LONG:
+        snprintf(buf, size, "send: request too long");
+        break;
+    case FETCH_FAIL_NO_DESCRIPTOR:
+    case FETCH_FAIL_SOCKET:
+        snprintf(buf, size, "socket: %s", cause);
+        break;
+    case FETCH_FAIL_BEYOND_FD_LIMIT:
+        if (brief)
+            snprintf(buf, size, "descriptor %d is beyond FD_SETSIZE", x->number);
+        else
+            snprintf(buf, size,
+                     "descriptor %d is beyond FD_SETSIZE (%d), the most select() can watch",
+                     x->number, x->limit);
+        break;
+    case FETCH_FAIL_SETSOCKOPT:
+        snprintf(buf, size, "setsockopt %s: %s",
+                 x->number == SO_RCVTIMEO ? "SO_RCVTIMEO" : "SO_SNDTIMEO", cause);
+        break;
+    case FETCH_FAIL_CONNECT:
+        net_describe_failure("connect", f->url.host, f->url.port, x->err, buf, size);
+        break;
+    case FETCH_FAIL_SEND:
+        snprintf(buf, size, "send: %s", cause);
+        break;
+    case FETCH_FAIL_RECV:
+        snprintf(buf, size, "recv: %s", cause);
+        break;
+    case FETCH_FAIL_TIMED_OUT:
+        snprintf(buf, size, "timed out after %g s while %s", f->timeout_s, during_text(x->during));
+        break;
+    case FETCH_FAIL_INTERRUPTED:
+        snprintf(buf, size, "interrupted by %s while %s",
+                 x->number == SIGINT ? "SIGINT" : "SIGTERM", during_text(x->during));
+        break;
+    case FETCH_FAIL_BAD_RESPONSE:
+        snprintf(buf, size, "%s", f->response.error);
+        break;
+    case FETCH_FAIL_ABANDONED:
+        snprintf(buf, size, "abandoned while %s", during_text(x->during));
+        break;
+    }
+    return buf;
 }
 
 static enum fetch_status over(struct fetch *f, enum fetch_status status)
@@ -196,25 +174,40 @@ static enum fetch_status over(struct fetch *f, enum fetch_status status)
     return status;
 }
 
-static enum fetch_status timed_out(struct fetch *f)
+/* Note why f failed (kind, errno, what it was doing), in words too; the fetch goes on to
+ * fetch_begin's accounting or ends (fail). */
+static void note_failure(struct fetch *f, enum fetch_failure_kind kind, int err)
 {
-    snprintf(f->why, sizeof f->why, "timed out after %g s while %s", f->timeout_s, doing(f));
-    return over(f, FETCH_TIMED_OUT);
+    f->failure = (struct fetch_failure){.kind = kind, .err = err, .during = during(f)};
+    if (kind == FETCH_FAIL_INTERRUPTED)
+        f->failure.number = fetch_interrupted();
 }
 
-/* The call named op failed with errno err. */
-static enum fetch_status failed(struct fetch *f, const char *op, int err)
+/* The failure noted is the fetch's end: put it in words once, and stop. */
+static enum fetch_status failure_over(struct fetch *f)
 {
-    char cause[128];
-    f->err = err;
+    failure_text(f, false, f->why, sizeof f->why);
+    return over(f, f->failure.kind == FETCH_FAIL_TIMED_OUT ? FETCH_TIMED_OUT : FETCH_FAILED);
+}
+
+static enum fetch_status fail(struct fetch *f, enum fetch_failure_kind kind, int err)
+{
+    note_failure(f, kind, err);
+    return failure_over(f);
+}
+
+/* The system call that was to do `kind`'s work failed with errno err (a signal's EINTR
+ * included). */
+static enum fetch_status failed(struct fetch *f, enum fetch_failure_kind kind, int err)
+{
     if (err == EINTR && fetch_interrupted() != 0)
-        snprintf(f->why, sizeof f->why, "interrupted by %s while %s",
-                 fetch_interrupted() == SIGINT ? "SIGINT" : "SIGTERM", doing(f));
-    else if (strcmp(op, "connect") == 0)
-        net_describe_failure(op, f->url.host, f->url.port, err, f->why, sizeof f->why);
-    else
-        snprintf(f->why, sizeof f->why, "%s: %s", op, errno_describe(err, cause, sizeof cause));
-    return over(f, FETCH_FAILED);
+        kind = FETCH_FAIL_INTERRUPTED;
+    return fail(f, kind, err);
+}
+
+static enum fetch_status timed_out(struct fetch *f)
+{
+    return fail(f, FETCH_FAIL_TIMED_OUT, 0);
 }
 
 /* Every step starts here: a fetch that is over, interrupted or past its deadline goes no
@@ -224,7 +217,7 @@ static enum fetch_status check(struct fetch *f)
     if (f->phase == FETCH_OVER)
         return f->last;
     if (fetch_interrupted() != 0)
-        return failed(f, "", EINTR);
+        return failed(f, FETCH_FAIL_INTERRUPTED, EINTR);
     if (fetch_time_left(f) <= 0)
         return timed_out(f);
     return FETCH_DONE;
@@ -236,7 +229,7 @@ static enum fetch_status said(struct fetch *f, enum fetch_status status, const c
 {
     int key = (int)f->phase * 8 + (int)status;
     if (key != f->told)
-        fetch_narrate(f, "%s", what);
+        narrate(f, "%s", what);
     f->told = key;
     f->last = status;
     return status;
@@ -251,22 +244,20 @@ static enum fetch_status connected(struct fetch *f, const char *what)
 }
 
 /* On a blocking socket: bound the next send/connect (SO_SNDTIMEO) or recv (SO_RCVTIMEO) by
- * the time left. A zero timeval would mean "no limit", so never pass less than 1 us. */
+ * the time left. A zero timeval would mean "no limit", so never pass less than 1 us. 0, or
+ * -1 with the failure noted (the caller ends the fetch with failure_over). */
 static int bound_by_deadline(struct fetch *f, int option)
 {
     if (!f->blocking)
         return 0;
-    double left = fetch_time_left(f);
-    struct timeval tv = {.tv_sec = (time_t)left,
-                         .tv_usec = (suseconds_t)((left - (double)(time_t)left) * 1e6)};
+    struct timeval tv = clock_timeval(fetch_time_left(f));
     if (tv.tv_sec == 0 && tv.tv_usec == 0)
         tv.tv_usec = 1;
-    return setsockopt(f->fd, SOL_SOCKET, option, &tv, sizeof tv);
-}
-
-static bool would_block(int err)
-{
-    return err == EAGAIN || err == EWOULDBLOCK;
+    if (setsockopt(f->fd, SOL_SOCKET, option, &tv, sizeof tv) == 0)
+        return 0;
+    note_failure(f, FETCH_FAIL_SETSOCKOPT, errno);
+    f->failure.number = option;
+    return -1;
 }
 
 /* A socket for f->address, non-blocking unless f->blocking; -1 with errno set. */
@@ -287,40 +278,66 @@ static int open_socket(const struct fetch *f)
 
 enum fetch_begin_result fetch_begin(struct fetch *f, struct crawl *crawl, int fd_limit)
 {
-    char wait_reason[NET_WHY_MAX];
     f->t_start = clock_now();
     f->deadline = f->t_start + f->timeout_s;
     if (f->address == NULL)
-        snprintf(f->why, sizeof f->why, "%s", f->site->why);
+        note_failure(f, FETCH_FAIL_RESOLVE, 0);
     else if (f->request_len == 0)
-        snprintf(f->why, sizeof f->why, "send: request too long");
+        note_failure(f, FETCH_FAIL_REQUEST_TOO_LONG, 0);
     else if ((f->fd = open_socket(f)) < 0)
-        failed(f, "socket", errno);
+        note_failure(
+            f, errno == EMFILE || errno == ENFILE ? FETCH_FAIL_NO_DESCRIPTOR : FETCH_FAIL_SOCKET,
+            errno);
     else if (f->fd >= fd_limit) { /* select() cannot watch it: as good as no descriptor */
-        snprintf(f->why, sizeof f->why,
-                 "descriptor %d is beyond FD_SETSIZE (%d), the most select() can watch", f->fd,
-                 fd_limit);
-        snprintf(wait_reason, sizeof wait_reason, "descriptor %d is beyond FD_SETSIZE", f->fd);
-        f->err = EMFILE;
+        note_failure(f, FETCH_FAIL_BEYOND_FD_LIMIT, 0);
+        f->failure.number = f->fd;
+        f->failure.limit = fd_limit;
         close(f->fd);
         f->fd = -1;
     }
-    if (f->err == EMFILE || f->err == ENFILE) {
-        if (f->why[0] != 'd')
-            snprintf(wait_reason, sizeof wait_reason, "%s", f->why);
-        if (crawl->in_flight > 0) { /* not this page's fault: try it again later */
-            if (f->site->put_back++ == 0 && !crawl->opt.quiet)
-                printf("%s: waiting for one of %d fetches to finish\n", wait_reason,
-                       crawl->in_flight);
-            crawl_put_back(crawl, &f->url);
-            http_response_free(&f->response);
-            return FETCH_PUT_BACK;
-        }
+    enum fetch_failure_kind kind = f->failure.kind;
+    bool no_descriptor = kind == FETCH_FAIL_NO_DESCRIPTOR || kind == FETCH_FAIL_BEYOND_FD_LIMIT;
+    if (no_descriptor && crawl->in_flight > 0) { /* not this page's fault: try it again later */
+        char reason[NET_WHY_MAX];
+        if (f->site->put_back++ == 0 && !crawl->opt.quiet)
+            printf("%s: waiting for one of %d fetches to finish\n",
+                   failure_text(f, true, reason, sizeof reason), crawl->in_flight);
+        crawl_put_back(crawl, &f->url);
+        http_response_free(&f->response);
+        return FETCH_PUT_BACK;
     }
     f->id = crawl_begin(crawl, &f->url);
-    if (f->why[0] != '\0')
-        over(f, FETCH_FAILED);
+    if (kind != FETCH_FAIL_NONE)
+        failure_over(f);
     return FETCH_BEGUN;
+}
+
+/* Does a blocking connect() need the interrupt timer (interrupt.h) to end at -t? Linux ends
+ * it by SO_SNDTIMEO; elsewhere (macOS) SO_SNDTIMEO does not bound connect. The timer's
+ * path also runs on Linux when $ASYNCLAB_CONNECT_TIMER is set, so that a test covers it. */
+static bool needs_interrupt_timer(const struct fetch *f)
+{
+#ifdef __linux__
+    return f->blocking && getenv("ASYNCLAB_CONNECT_TIMER") != NULL;
+#else
+    return f->blocking;
+#endif
+}
+
+/* connect(). On a blocking socket, asleep until the handshake is done or -t passes (then
+ * -1 with EINPROGRESS from SO_SNDTIMEO, or EINTR from the interrupt timer). */
+static int connect_bounded(struct fetch *f)
+{
+    struct interrupt_timer timer;
+    bool timed = needs_interrupt_timer(f);
+    if (timed)
+        interrupt_at(&timer, f->deadline);
+    int rc = connect(f->fd, f->address->ai_addr, f->address->ai_addrlen);
+    int err = errno;
+    if (timed)
+        interrupt_cancel(&timer);
+    errno = err;
+    return rc;
 }
 
 /* connect() to the next address of the host on the same descriptor number (dup2), so that
@@ -344,18 +361,20 @@ enum fetch_status fetch_connect(struct fetch *f)
     if (status != FETCH_DONE)
         return status;
     for (;;) {
-        if (bound_by_deadline(f, SO_SNDTIMEO) != 0)
-            return failed(f, "setsockopt SO_SNDTIMEO", errno);
-        if (connect(f->fd, f->address->ai_addr, f->address->ai_addrlen) == 0)
+        if (!needs_interrupt_timer(f) && bound_by_deadline(f, SO_SNDTIMEO) != 0)
+            return failure_over(f); /* Linux: SO_SNDTIMEO bounds connect() */
+        if (connect_bounded(f) == 0)
             break;
         int err = errno;
         f->would_block = err == EINPROGRESS;
         if (f->would_block && !f->blocking)
             return said(f, FETCH_WANT_WRITE, "connect(): in progress, wait for writable");
-        if (f->blocking && (err == EINPROGRESS || would_block(err)))
+        if (f->blocking && (err == EINPROGRESS || net_would_block(err)))
             return timed_out(f); /* SO_SNDTIMEO ran out: Linux says EINPROGRESS */
+        if (err == EINTR && fetch_interrupted() == 0 && fetch_time_left(f) <= 0)
+            return timed_out(f); /* the interrupt timer's signal, at the deadline */
         if (err == EINTR || !try_next_address(f))
-            return failed(f, "connect", err);
+            return failed(f, FETCH_FAIL_CONNECT, err);
     }
     return connected(f, "connect(): connected");
 }
@@ -375,7 +394,7 @@ enum fetch_status fetch_connect_result(struct fetch *f)
         return FETCH_WANT_WRITE; /* the handshake is still under way */
     if (err != 0) {
         if (!try_next_address(f))
-            return failed(f, "connect", err);
+            return failed(f, FETCH_FAIL_CONNECT, err);
         return fetch_connect(f);
     }
     return connected(f, "connect(): done (getsockopt SO_ERROR 0)");
@@ -387,15 +406,15 @@ enum fetch_status fetch_send(struct fetch *f)
     if (status != FETCH_DONE)
         return status;
     if (bound_by_deadline(f, SO_SNDTIMEO) != 0)
-        return failed(f, "setsockopt SO_SNDTIMEO", errno);
+        return failure_over(f);
     ssize_t n = send(f->fd, f->request + f->sent, f->request_len - f->sent, 0);
-    f->would_block = n < 0 && would_block(errno);
+    f->would_block = n < 0 && net_would_block(errno);
     if (f->would_block && f->blocking)
         return timed_out(f); /* SO_SNDTIMEO ran out */
     if (f->would_block)
         return said(f, FETCH_WANT_WRITE, "send(): would block, wait for writable");
     if (n < 0)
-        return failed(f, "send", errno);
+        return failed(f, FETCH_FAIL_SEND, errno);
     const char *sent_now = f->request + f->sent;
     f->sent += (size_t)n;
     if (f->sent < f->request_len)
@@ -404,7 +423,8 @@ enum fetch_status fetch_send(struct fetch *f)
         f->phase = FETCH_RECEIVING;
         status = said(f, FETCH_DONE, "send(): request sent");
     }
-    show_text(f, '>', sent_now, (size_t)n);
+    if (f->show_text)
+        fetch_text_show(&f->text, '>', sent_now, (size_t)n);
     return status;
 }
 
@@ -414,17 +434,17 @@ enum fetch_status fetch_recv(struct fetch *f)
     if (status != FETCH_DONE)
         return status;
     if (bound_by_deadline(f, SO_RCVTIMEO) != 0)
-        return failed(f, "setsockopt SO_RCVTIMEO", errno);
+        return failure_over(f);
     char buffer[FETCH_RECV_SIZE];
     ssize_t n = recv(f->fd, buffer, sizeof buffer, 0);
     f->recv_calls++;
-    f->would_block = n < 0 && would_block(errno);
+    f->would_block = n < 0 && net_would_block(errno);
     if (f->would_block && f->blocking)
         return timed_out(f); /* SO_RCVTIMEO ran out */
     if (f->would_block)
         return said(f, FETCH_WANT_READ, "recv(): would block, wait for readable");
     if (n < 0)
-        return failed(f, "recv", errno);
+        return failed(f, FETCH_FAIL_RECV, errno);
     if (f->t_first_byte == 0)
         f->t_first_byte = clock_now();
     enum http_result result = n == 0 ? http_response_finish(&f->response)
@@ -432,13 +452,13 @@ enum fetch_status fetch_recv(struct fetch *f)
     if (result == HTTP_MORE)
         status = said(f, FETCH_WANT_READ, "recv(): got bytes, more to come");
     else if (result == HTTP_ERROR) {
-        snprintf(f->why, sizeof f->why, "%s", f->response.error);
-        status = over(f, FETCH_FAILED);
+        status = fail(f, FETCH_FAIL_BAD_RESPONSE, 0);
     } else {
         status = over(f, FETCH_DONE);
-        fetch_narrate(f, "recv(): response done, status %d", f->response.status);
+        narrate(f, "recv(): response done, status %d", f->response.status);
     }
-    show_text(f, '<', buffer, (size_t)n);
+    if (f->show_text)
+        fetch_text_show(&f->text, '<', buffer, (size_t)n);
     return status;
 }
 
@@ -471,10 +491,14 @@ const char *fetch_timing_note(const struct fetch *f, char *buf, size_t size)
 
 void fetch_report(struct crawl *crawl, struct fetch *f, const char *note)
 {
-    /* The phases for --svg (crawl_connected/crawl_first_byte record "now"; the steps may
-     * run outside any lock, as in 08, so the times they took are filed here instead). */
-    show_text_end(f);
-    struct crawl_record *rec = &crawl->records[f->id];
+    /* -v's HTTP text: the body as far as the parser took it (none if it refused the head). */
+    if (f->show_text)
+        fetch_text_end(&f->text,
+                       http_response_has_headers(&f->response) || f->response.body_len > 0,
+                       f->response.body_len);
+    /* The phases for --svg, filed from the times the steps took: the steps may run outside
+     * any lock (08), and only this call is made under the crawl's. */
+    struct chart_fetch *rec = &crawl->records[f->id];
     double program_start = clock_now() - clock_elapsed();
     if (f->t_connected > 0)
         rec->connected = f->t_connected - program_start;
@@ -485,47 +509,13 @@ void fetch_report(struct crawl *crawl, struct fetch *f, const char *note)
         f->fd = -1;
     }
     if (f->phase != FETCH_OVER) { /* an engine that stops early (a signal) abandons it */
-        snprintf(f->why, sizeof f->why, "abandoned while %s", doing(f));
-        over(f, FETCH_FAILED);
+        fail(f, FETCH_FAIL_ABANDONED, 0);
     }
     if (f->last == FETCH_DONE)
         crawl_done(crawl, f->id, &f->response, note);
     else
-        crawl_failed(crawl, f->id, f->why);
+        crawl_failed(crawl, f->id, f->why,
+                     f->failure.kind == FETCH_FAIL_CONNECT ||
+                         f->failure.kind == FETCH_FAIL_RESOLVE);
     http_response_free(&f->response);
-}
-
-/* ---- signals ----------------------------------------------------------------------------------
- */
-
-/* The one piece of global state: a handler can reach nothing else. Atomic, because 08's
- * threads read it while the handler may write it. */
-static atomic_int caught_signal;
-
-static void on_signal(int sig)
-{
-    atomic_store(&caught_signal, sig);
-}
-
-void fetch_catch_signals(void)
-{
-    struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: calls fail with EINTR */
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
-        die_errno("sigaction");
-}
-
-int fetch_interrupted(void)
-{
-    return atomic_load(&caught_signal);
-}
-
-int fetch_finish(struct crawl *crawl)
-{
-    int sig = fetch_interrupted();
-    if (sig != 0)
-        printf("interrupted by %s after %d pages\n", sig == SIGINT ? "SIGINT" : "SIGTERM",
-               crawl->pages);
-    int status = crawl_finish(crawl);
-    return sig != 0 ? 128 + sig : status;
 }

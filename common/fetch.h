@@ -14,21 +14,23 @@
  *   FETCH_DONE        this step is over: go on to the next one
  *   FETCH_WANT_READ   call the same step again once the socket is readable
  *   FETCH_WANT_WRITE  call the same step again once the socket is writable
- *   FETCH_TIMED_OUT   the -t deadline passed; the reason is in f->why
- *   FETCH_FAILED      the fetch is over, badly; the reason is in f->why
+ *   FETCH_TIMED_OUT   the -t deadline passed; f->failure says while doing what
+ *   FETCH_FAILED      the fetch is over, badly; f->failure says why
  *
  * -t is one deadline per fetch, from socket() to the last byte. Every step checks it
  * first, so an engine that woke up because its wait timed out just calls the step again
  * and gets FETCH_TIMED_OUT ("timed out after 2 s while receiving the body"). On a blocking
  * socket (03, 08) each step first sets SO_SNDTIMEO / SO_RCVTIMEO to the time left, so the
- * kernel itself ends the call at the deadline (Linux bounds connect() by SO_SNDTIMEO):
- * there, EAGAIN means "the deadline passed", never "try again". No step ever calls poll()
- * or select(): waiting is the engine's business.
+ * kernel itself ends the call at the deadline: there, EAGAIN means "the deadline passed",
+ * never "try again". Linux bounds connect() by SO_SNDTIMEO too; macOS does not, so there a
+ * blocking connect is ended by a signal at the deadline (interrupt.h: Stevens'
+ * connect_timeo, one thread at a time). No step ever calls poll() or select(): waiting is
+ * the engine's business.
  *
  * With -v each step narrates what its system call did, one line in one format for every
  * crawler ("   0.104s  task 2  fd 5    recv(): would block, wait for readable  /page/3").
- * No global state except the caught signal (fetch_catch_signals): several threads may
- * fetch at once, each with its own record.
+ * No global state except the caught signal (crawler.h): several threads may fetch at
+ * once, each with its own record.
  */
 #ifndef ASYNCLAB_FETCH_H
 #define ASYNCLAB_FETCH_H
@@ -37,6 +39,7 @@
 #include <stddef.h>
 
 #include "crawl.h"
+#include "fetch_text.h"
 #include "http.h"
 #include "net.h"
 #include "url.h"
@@ -45,7 +48,6 @@ enum {
     FETCH_REQUEST_MAX = URL_TEXT_MAX + 256, /* the GET request text */
     FETCH_RECV_SIZE = 16384,                /* bytes asked of one recv() */
     FETCH_WHO_MAX = 16,                     /* "thread 12", "task 7" */
-    FETCH_TEXT_KEEP = 72,                   /* bytes of one HTTP line kept for -v's view */
 };
 
 enum fetch_status { FETCH_DONE, FETCH_WANT_READ, FETCH_WANT_WRITE, FETCH_TIMED_OUT, FETCH_FAILED };
@@ -53,23 +55,48 @@ enum fetch_status { FETCH_DONE, FETCH_WANT_READ, FETCH_WANT_WRITE, FETCH_TIMED_O
 /* Where a fetch is: what its next step is, and what a timeout interrupts. */
 enum fetch_phase { FETCH_CONNECTING, FETCH_SENDING, FETCH_RECEIVING, FETCH_OVER };
 
+/* Why a fetch failed, as data: every decision looks at the kind (is it worth putting the URL
+ * back? does the message name the host or the URL?), and one function in fetch.c alone turns a
+ * failure into words, so that a change of wording changes no behaviour. */
+enum fetch_failure_kind {
+    FETCH_FAIL_NONE,
+    FETCH_FAIL_RESOLVE,          /* the host's lookup failed (site->why says how) */
+    FETCH_FAIL_REQUEST_TOO_LONG, /* the URL does not fit FETCH_REQUEST_MAX */
+    FETCH_FAIL_NO_DESCRIPTOR,    /* socket(): EMFILE or ENFILE */
+    FETCH_FAIL_BEYOND_FD_LIMIT,  /* a descriptor numbered `number`, >= `limit` (FD_SETSIZE) */
+    FETCH_FAIL_SOCKET,           /* socket(), any other errno */
+    FETCH_FAIL_SETSOCKOPT,       /* bounding a blocking call: `number` is the option */
+    FETCH_FAIL_CONNECT,          /* refused, unreachable, ...: the errno says */
+    FETCH_FAIL_SEND,
+    FETCH_FAIL_RECV,
+    FETCH_FAIL_TIMED_OUT,    /* -t passed, while `during` */
+    FETCH_FAIL_INTERRUPTED,  /* a signal (`number`) interrupted it, while `during` */
+    FETCH_FAIL_BAD_RESPONSE, /* the parser refused the response (closed early, too big, ...) */
+    FETCH_FAIL_ABANDONED,    /* the engine stopped (a signal) while `during` */
+};
+
+/* What the fetch was doing when it failed: what a timeout or a signal interrupted. */
+enum fetch_during {
+    FETCH_WHILE_CONNECTING,
+    FETCH_WHILE_SENDING,
+    FETCH_WHILE_RECEIVING_HEADERS,
+    FETCH_WHILE_RECEIVING_BODY,
+    FETCH_WHILE_FINISHING,
+};
+
+struct fetch_failure {
+    enum fetch_failure_kind kind;
+    int err; /* the errno behind it, 0 if none */
+    enum fetch_during during;
+    int number, limit; /* the signal, the descriptor and its limit, or the socket option */
+};
+
 /* The crawl's one host, resolved once before the crawl (the resolver's own waits are not
  * part of any fetch). A failed lookup makes every fetch fail with its reason. */
 struct fetch_site {
     struct addrinfo *addresses; /* getaddrinfo()'s list; NULL if the lookup failed */
     char why[NET_WHY_MAX];      /* "resolve nonexistent.invalid:80: Name or service ..." */
     int put_back;               /* fetches put back for want of a descriptor (fetch_begin) */
-};
-
-/* 03's -v view of the HTTP text (show_text): the line being sent or received. */
-struct fetch_text {
-    char mark;                  /* '>' the request, '<' the response, 0 nothing yet */
-    char line[FETCH_TEXT_KEEP]; /* the line's first bytes */
-    size_t len;                 /* its length so far (it may be longer than what is kept) */
-    char prev, last;            /* its last two bytes: "\r\n" or a bare "\n" */
-    int head_lines;             /* lines of the current head so far */
-    bool interim;               /* the head began "HTTP/1.x 1..": another head follows */
-    bool head_over;             /* the empty line has passed: what follows is the body */
 };
 
 struct fetch {
@@ -87,13 +114,13 @@ struct fetch {
     double timeout_s, deadline;                       /* -t, and clock_now() + -t at socket() */
     double t_start, t_connected, t_first_byte, t_end; /* clock_now() seconds */
     int recv_calls;
-    bool would_block;       /* the last call said EAGAIN/EINPROGRESS (04 counts) */
-    enum fetch_status last; /* the last step's answer */
-    int told;               /* what -v said last (each change is said once) */
-    int err;                /* the errno behind a failure, 0 if none */
-    char why[NET_WHY_MAX];  /* why FETCH_TIMED_OUT or FETCH_FAILED */
-    bool show_text;         /* -v also prints the HTTP text sent and received (03) */
-    struct fetch_text text; /* where that text is */
+    bool would_block;             /* the last call said EAGAIN/EINPROGRESS (04 counts) */
+    enum fetch_status last;       /* the last step's answer */
+    int told;                     /* what -v said last (each change is said once) */
+    struct fetch_failure failure; /* why FETCH_TIMED_OUT or FETCH_FAILED */
+    char why[NET_WHY_MAX];        /* the same in words, made once from failure */
+    bool show_text;               /* -v also prints the HTTP text sent and received (03) */
+    struct fetch_text text;       /* where that text is */
 };
 
 /* Resolve the crawl's start host (the crawl never leaves it). Returns 0, or -1 with the
@@ -144,32 +171,6 @@ void fetch_report(struct crawl *crawl, struct fetch *f, const char *note);
 
 /* "connect 0.1 ms, wait 100.3 ms, read 0.0 ms, 2 recv": where a fetch's time went. */
 const char *fetch_timing_note(const struct fetch *f, char *buf, size_t size);
-
-/* With f->show_text set (03 sets it with -v), fetch_send and fetch_recv print the bytes
- * they sent and received, one HTTP line per output line with its line end made visible:
- *
- *              > GET /page/1 HTTP/1.0\r\n               the request, exactly as sent
- *              < HTTP/1.0 200 OK\r\n                    the status line and headers,
- *              < Content-Length: 1106\r\n               exactly as received
- *              < \r\n
- *              < [body: 1106 bytes, not shown]          (fetch_report says this)
- *
- * Other bytes that would not show (controls, non-ASCII) are written \xNN, a backslash as
- * \\; a line too long for 80 columns is cut, saying how many bytes were left out. */
-
-/* -v: one narration line for f, "   0.104s  task 2  fd 5    <what>  /page/3". */
-void fetch_narrate(const struct fetch *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* SIGINT and SIGTERM set a flag (nothing else: no stdio in a handler) and, having no
- * SA_RESTART, make a blocking call in progress fail with EINTR; every step then fails with
- * "interrupted by SIGINT". fetch_interrupted() is the signal number, or 0. */
-void fetch_catch_signals(void);
-int fetch_interrupted(void);
-
-/* crawl_finish(), preceded when a signal ended the crawl by the line
- * "interrupted by SIGINT after N pages"; returns 128 + the signal then. */
-int fetch_finish(struct crawl *crawl);
 
 /* 08's run of 03's sequence, after fetch_begin: connect, send, recv until done, on a
  * blocking socket. Returns the last step's answer (DONE for a complete response). */

@@ -410,3 +410,64 @@ bool http_response_has_headers(const struct http_response *r)
 {
     return r->phase == PHASE_BODY || r->phase == PHASE_DONE;
 }
+
+/* ---- requests (the lab server's side) ------------------------------------------------ */
+
+int http_parse_request_line(const char *line, const char *line_end, char *method,
+                            size_t method_size, char *path, size_t path_size)
+{
+    if (line_end > line && line_end[-1] == '\r')
+        line_end--;
+    /* The method: a token of letters, digits and a few marks. */
+    const char *p = line;
+    while (p < line_end && *p != ' ') {
+        unsigned char ch = (unsigned char)*p++;
+        if (ch == '\0' ||
+            (!ascii_is_alpha(ch) && !ascii_is_digit(ch) && strchr("!#$%&'*+-.^_`|~", ch) == NULL))
+            return -1;
+    }
+    size_t method_len = (size_t)(p - line);
+    if (method_len == 0 || method_len >= method_size || p >= line_end)
+        return -1;
+    memcpy(method, line, method_len);
+    method[method_len] = '\0';
+
+    /* The target: starts with '/', no spaces or control bytes. */
+    const char *target = ++p;
+    if (target >= line_end || *target != '/')
+        return -1;
+    size_t path_len = 0;
+    bool path_over = false;
+    for (; p < line_end && *p != ' '; p++) {
+        if ((unsigned char)*p <= 32 || *p == 127)
+            return -1;
+        if (*p == '?' || *p == '#')
+            path_over = true;
+        if (!path_over)
+            path_len++;
+    }
+    if (path_len >= path_size)
+        return -1;
+    memcpy(path, target, path_len);
+    path[path_len] = '\0';
+
+    /* The version: exactly "HTTP/d.d", then the end of the line. */
+    if (p >= line_end || line_end - ++p != 8 || strncmp(p, "HTTP/", 5) != 0 ||
+        !ascii_is_digit((unsigned char)p[5]) || p[6] != '.' || !ascii_is_digit((unsigned char)p[7]))
+        return -1;
+    return 0;
+}
+
+size_t http_request_headers_end(const char *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] != '\n')
+            continue;
+        size_t j = i + 1;
+        if (j < len && buf[j] == '\r')
+            j++;
+        if (j < len && buf[j] == '\n')
+            return j + 1;
+    }
+    return 0;
+}

@@ -73,4 +73,12 @@ void http_response_free(struct http_response *r);
  * Returns its length, or -1 if it does not fit. */
 int http_format_request(const struct url *u, char *buf, size_t size);
 
+/* The server's side: parse "METHOD SP /target SP HTTP/d.d" (the line ends at line_end; no
+ * NUL needed) into method and path (query and fragment cut off). 0, or -1 if malformed. */
+int http_parse_request_line(const char *line, const char *line_end, char *method,
+                            size_t method_size, char *path, size_t path_size);
+
+/* Where a request's headers end (just past the empty line), or 0 if not yet. */
+size_t http_request_headers_end(const char *buf, size_t len);
+
 #endif

@@ -13,7 +13,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-void net_format_address(const char *host, int port, char *buf, size_t size)
+/* "host:port", for messages (IPv6 literals get brackets). */
+static void format_address(const char *host, int port, char *buf, size_t size)
 {
     if (strchr(host, ':') != NULL)
         snprintf(buf, size, "[%s]:%d", host, port);
@@ -25,7 +26,7 @@ static void set_why(char *why, size_t why_size, const char *op, const char *host
                     const char *cause)
 {
     char address[300];
-    net_format_address(host, port, address, sizeof address);
+    format_address(host, port, address, sizeof address);
     snprintf(why, why_size, "%s %s: %s", op, address, cause);
 }
 
@@ -51,6 +52,11 @@ static struct addrinfo *resolve(const char *host, int port, char *why, size_t wh
         return NULL;
     }
     return list;
+}
+
+bool net_would_block(int err)
+{
+    return err == EAGAIN || err == EWOULDBLOCK;
 }
 
 int net_set_nonblocking(int fd, bool on)
@@ -137,20 +143,4 @@ int net_listen_loopback(int port, int backlog, int *bound_port)
     if (bound_port != NULL)
         *bound_port = ntohs(addr.sin_port);
     return fd;
-}
-
-ssize_t net_write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    size_t left = n;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        p += w;
-        left -= (size_t)w;
-    }
-    return (ssize_t)n;
 }

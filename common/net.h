@@ -34,20 +34,17 @@ int net_connect_result(int fd);
  * Returns the descriptor, or -1 with errno set. */
 int net_listen_loopback(int port, int backlog, int *bound_port);
 
+/* Did a call on a non-blocking descriptor fail only because it would have had to wait?
+ * (EAGAIN, or EWOULDBLOCK, which POSIX allows to be a different number.) */
+bool net_would_block(int err);
+
 /* Turn O_NONBLOCK on or off. Returns 0, or -1 with errno set. */
 int net_set_nonblocking(int fd, bool on);
-
-/* Write all n bytes to a blocking descriptor, retrying after short writes and EINTR.
- * Returns n, or -1 with errno set. */
-ssize_t net_write_all(int fd, const void *buf, size_t n);
 
 /* The one-line reason for a failed operation on host:port, as the functions above give it:
  * "connect 127.0.0.1:1: ECONNREFUSED Connection refused". For engines that finish a
  * non-blocking connect themselves (errnum from net_connect_result()). */
 void net_describe_failure(const char *op, const char *host, int port, int errnum, char *why,
                           size_t why_size);
-
-/* "host:port", for messages (IPv6 literals get brackets). */
-void net_format_address(const char *host, int port, char *buf, size_t size);
 
 #endif

@@ -4,12 +4,11 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
-#include <sys/utsname.h>
-#include <unistd.h>
 
 static const char *const anchor_names[] = {"start", "middle", "end"};
 
-void svg_escape(FILE *f, const char *text)
+/* Write text to f with the five XML special characters escaped. */
+static void svg_escape(FILE *f, const char *text)
 {
     for (const char *p = text; *p != '\0'; p++) {
         switch (*p) {
@@ -120,71 +119,4 @@ int svg_close(struct svg *s)
         return -1;
     }
     return 0;
-}
-
-/* The CPU model from /proc/cpuinfo ("model name : ..."), or "" where there is none. */
-static void cpu_model(char *out, size_t size)
-{
-    out[0] = '\0';
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (f == NULL)
-        return;
-    char line[256];
-    while (fgets(line, sizeof line, f) != NULL) {
-        const char *colon = strchr(line, ':');
-        if (strncmp(line, "model name", 10) != 0 || colon == NULL)
-            continue;
-        snprintf(out, size, "%s", colon + 1 + strspn(colon + 1, " \t"));
-        out[strcspn(out, "\n")] = '\0';
-        break;
-    }
-    fclose(f);
-}
-
-void svg_machine(char *out, size_t size)
-{
-    struct utsname u;
-    char model[128];
-    long cores = 0;
-#ifdef _SC_NPROCESSORS_ONLN /* not POSIX, but every Unix this lab meets has it */
-    cores = sysconf(_SC_NPROCESSORS_ONLN);
-#endif
-    cpu_model(model, sizeof model);
-    if (uname(&u) != 0)
-        snprintf(u.sysname, sizeof u.sysname, "unknown system");
-    snprintf(out, size, "%s %s %s, %ld core%s%s%s", u.sysname, u.release, u.machine, cores,
-             cores == 1 ? "" : "s", model[0] ? ", " : "", model);
-}
-
-double svg_tick_step(double span, int ticks)
-{
-    if (!(span > 0) || ticks < 1)
-        return 1;
-    double raw = span / ticks, power = 1;
-    while (power > raw)
-        power /= 10;
-    while (power * 10 <= raw)
-        power *= 10;
-    double unit = raw / power; /* 1 <= unit < 10 */
-    return power * (unit < 1.5 ? 1 : unit < 3.5 ? 2 : unit < 7.5 ? 5 : 10);
-}
-
-double svg_log10(double x)
-{
-    if (!(x > 0))
-        return 0;
-    double decades = 0;
-    while (x >= 10) {
-        x /= 10;
-        decades++;
-    }
-    while (x < 1) {
-        x *= 10;
-        decades--;
-    }
-    /* ln x = 2 (z + z^3/3 + z^5/5 + ...) with z = (x-1)/(x+1), |z| < 0.82 for 1 <= x < 10 */
-    double z = (x - 1) / (x + 1), term = z, sum = 0;
-    for (int k = 1; k < 200; k += 2, term *= z * z)
-        sum += term / k;
-    return decades + 2 * sum / 2.302585092994046;
 }

@@ -64,21 +64,11 @@ void svg_group_end(struct svg *s);
 /* A tooltip for the enclosing group: <title>text</title>, escaped. */
 void svg_tooltip(struct svg *s, const char *text);
 
-/* Write text to f with the five XML special characters escaped. */
-void svg_escape(FILE *f, const char *text);
-
 /* Close the document. 0, or -1 with errno set if any write failed. */
 int svg_close(struct svg *s);
 
-/* One line naming the machine, for a picture's caption: "Linux 6.1.0 x86_64, 2 cores,
- * Intel(R) Xeon(R) ..." (the CPU model where /proc/cpuinfo has one). */
-void svg_machine(char *out, size_t size);
-
-/* A "nice" step for axis ticks: 1, 2 or 5 times a power of ten, so that about `ticks`
- * of them cover span. */
-double svg_tick_step(double span, int ticks);
-
-/* The base-10 logarithm of x > 0, for log scales, without libm (the lab links libc only). */
-double svg_log10(double x);
+/* svg_machine() became machine_describe() (machine.h): an alias until 09 and 10 call it. */
+#include "machine.h"
+#define svg_machine machine_describe
 
 #endif

@@ -34,12 +34,13 @@
 #include "clock.h"
 #include "crawl.h"
 #include "errors.h"
+#include "crawler.h"
 #include "fetch.h"
 
 #include <limits.h>
 #include <stdio.h>
 
-static void setup(int argc, char **argv, struct crawl *crawl, struct fetch_site *site);
+static const struct crawl_program PROGRAM;
 static void report_waiting(const struct crawl *crawl);
 
 /* How long this process spent blocked waiting for servers to answer. */
@@ -74,7 +75,8 @@ static void fetch_page(struct crawl *crawl, struct fetch_site *site, const struc
 
     /* 4. report: the page's links go to the frontier. */
     char note[128];
-    total_waiting += (f.t_first_byte > 0 ? f.t_first_byte : f.t_end) - f.t_start;
+    total_waiting += f.t_end - f.t_start; /* asleep in connect, send or recv, but for the
+                                            microseconds it took to parse what came */
     fetch_report(crawl, &f, fetch_timing_note(&f, note, sizeof note));
 }
 
@@ -83,7 +85,10 @@ int main(int argc, char **argv)
 {
     struct crawl crawl;
     struct fetch_site site;
-    setup(argc, argv, &crawl, &site);
+    crawl_setup(&PROGRAM, argc, argv, &crawl, &site);
+    if (!crawl.opt.quiet)
+        printf("crawling %s\none page at a time (blocking connect, send, recv)\n",
+               crawl.opt.start_url);
 
     struct url url;
     while (!fetch_interrupted() && crawl_next(&crawl, &url))
@@ -103,25 +108,13 @@ static const char ABOUT[] =
     "\n"
     "example: make run-03 ARGS=\"--timeline\"   or   03-blocking-fetch -n 5 http://127.0.0.1:8080/";
 
-static void setup(int argc, char **argv, struct crawl *crawl, struct fetch_site *site)
-{
-    prog_start(argv[0]);
-    struct crawl_options options;
-    crawl_default_options(&options);
-    options.concurrency = 0; /* one fetch at a time: -c does not apply here */
-    crawl_parse_options(argc, argv, &options, ABOUT, NULL);
-    crawl_init(crawl, &options);
-    fetch_site_resolve(site, &crawl->origin); /* once, before the crawl: not in any fetch */
-    fetch_catch_signals();
-    if (!options.quiet)
-        printf("crawling %s\none page at a time (blocking connect, send, recv)\n",
-               options.start_url);
-}
+static const struct crawl_program PROGRAM = {.about = ABOUT, .one_at_a_time = true};
 
 static void report_waiting(const struct crawl *crawl)
 {
     double wall = clock_elapsed();
     if (!crawl->opt.quiet && crawl->started > 0)
-        printf("%d fetches one after another: blocked waiting %.3f s of %.3f s (%.0f%%)\n",
-               crawl->started, total_waiting, wall, wall > 0 ? 100 * total_waiting / wall : 0);
+        printf("%d fetch%s one after another: blocked waiting %.3f s of %.3f s (%.0f%%)\n",
+               crawl->started, crawl->started == 1 ? "" : "es", total_waiting, wall,
+               wall > 0 ? 100 * total_waiting / wall : 0);
 }

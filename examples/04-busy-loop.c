@@ -35,6 +35,7 @@
 #include "clock.h"
 #include "crawl.h"
 #include "errors.h"
+#include "crawler.h"
 #include "fetch.h"
 
 #include <limits.h>
@@ -173,24 +174,30 @@ static const char *with_commas(long long n, char *buf, size_t size)
     return buf;
 }
 
+static bool juggle; /* --juggle */
+static const struct crawl_flag FLAGS[] = {
+    {"--juggle", &juggle, "keep -c sockets open at once and spin over all of them"},
+    {NULL, NULL, NULL}};
+
+/* Without --juggle, 04 fetches one page at a time: a -c would be silently ignored. */
+static void check_options(struct crawl_options *o)
+{
+    if (!juggle && o->concurrency_given)
+        die_usage(crawl_usage(o), "-c %d needs --juggle: without it, 04 fetches one page at a time",
+                  o->concurrency);
+    if (!juggle)
+        o->concurrency = 1;
+}
+
+static const struct crawl_program PROGRAM = {
+    .about = ABOUT, .flags = FLAGS, .check = check_options};
+
 int main(int argc, char **argv)
 {
-    prog_start(argv[0]);
-    struct crawl_options options;
-    crawl_default_options(&options);
-    bool juggle = false;
-    const struct crawl_flag flags[] = {
-        {"--juggle", &juggle, "keep -c sockets open at once and spin over all of them"},
-        {NULL, NULL, NULL}};
-    crawl_parse_options(argc, argv, &options, ABOUT, flags);
-    if (!juggle)
-        options.concurrency = 1;
-
     struct crawl crawl;
-    crawl_init(&crawl, &options);
     struct fetch_site site;
-    fetch_site_resolve(&site, &crawl.origin);
-    fetch_catch_signals();
+    crawl_setup(&PROGRAM, argc, argv, &crawl, &site);
+    struct crawl_options options = crawl.opt;
     if (!options.quiet) {
         printf("crawling %s with non-blocking sockets,\n", options.start_url);
         if (juggle)

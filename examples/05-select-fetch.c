@@ -38,6 +38,7 @@
 #include "clock.h"
 #include "crawl.h"
 #include "errors.h"
+#include "crawler.h"
 #include "fetch.h"
 
 #include <errno.h>
@@ -84,8 +85,8 @@ static void run_loop(struct loop *loop)
         while (!loop->starved && loop->in_flight < loop->crawl->opt.concurrency &&
                !fetch_interrupted() && crawl_next(loop->crawl, &url))
             start_fetch(loop, &url);
-        if (loop->in_flight == 0)
-            return; /* nothing in flight and nothing queued: the crawl is over */
+        if (loop->in_flight == 0 || fetch_interrupted())
+            break; /* nothing in flight and nothing queued, or told to stop: over */
 
         int max_fd = highest_fd(loop);
         /* select() overwrites the sets it is given: pass copies, keep the originals. */
@@ -104,6 +105,9 @@ static void run_loop(struct loop *loop)
                 fc->on_ready(loop, fc);
         }
     }
+    for (int fd = 0; fd < FD_SETSIZE; fd++) /* a signal: what is still in flight is abandoned */
+        if (loop->by_fd[fd] != NULL)
+            finish(loop, loop->by_fd[fd]);
 }
 
 /* RECEIVING: readable means bytes (or EOF) are waiting, so this recv() will not block. */
@@ -203,9 +207,9 @@ static struct timeval time_to_next_deadline(const struct loop *loop, int max_fd)
     for (int fd = 0; fd <= max_fd; fd++)
         if (loop->by_fd[fd] != NULL && fetch_time_left(&loop->by_fd[fd]->f) < soonest)
             soonest = fetch_time_left(&loop->by_fd[fd]->f);
-    double wait = soonest > 0 ? soonest : 0;
-    return (struct timeval){.tv_sec = (time_t)wait,
-                            .tv_usec = (suseconds_t)((wait - (double)(time_t)wait) * 1e6) + 1};
+    /* A microsecond past it, so that the step then sees the deadline passed; normalised
+     * (tv_usec below a million: macOS's select() refuses more). */
+    return clock_timeval((soonest > 0 ? soonest : 0) + 1e-6);
 }
 
 /* ---- options and the report ---------------------------------------------------------------- */
@@ -221,26 +225,27 @@ static const char ABOUT[] =
  * descriptor passed to FD_SET must be below FD_SETSIZE. */
 enum { MAX_SELECT_CONCURRENCY = FD_SETSIZE - 3 };
 
+/* -c above what select() can watch is refused before the crawl starts. */
+static void check_options(struct crawl_options *o)
+{
+    if (o->concurrency > MAX_SELECT_CONCURRENCY)
+        die_usage(crawl_usage(o), "-c %d: select() allows at most -c %d (FD_SETSIZE = %d)",
+                  o->concurrency, MAX_SELECT_CONCURRENCY, FD_SETSIZE);
+}
+
+static const struct crawl_program PROGRAM = {.about = ABOUT, .check = check_options};
+
 int main(int argc, char **argv)
 {
-    prog_start(argv[0]);
-    struct crawl_options options;
-    crawl_default_options(&options);
-    crawl_parse_options(argc, argv, &options, ABOUT, NULL);
-    if (options.concurrency > MAX_SELECT_CONCURRENCY)
-        die_usage("[-c CONCURRENCY] [-n MAX_PAGES] [-t TIMEOUT_SECONDS] [--timeline] [-q] [-v] "
-                  "[URL]",
-                  "-c %d: select() allows at most -c %d (FD_SETSIZE = %d)", options.concurrency,
-                  MAX_SELECT_CONCURRENCY, FD_SETSIZE);
-
     struct crawl crawl;
-    crawl_init(&crawl, &options);
+    struct fetch_site site;
+    crawl_setup(&PROGRAM, argc, argv, &crawl, &site);
+    struct crawl_options options = crawl.opt;
     struct loop *loop = calloc(1, sizeof *loop);
     if (loop == NULL)
         die("out of memory");
     loop->crawl = &crawl;
-    fetch_site_resolve(&loop->site, &crawl.origin);
-    fetch_catch_signals();
+    loop->site = site;
     FD_ZERO(&loop->want_read);
     FD_ZERO(&loop->want_write);
     if (!options.quiet)

@@ -41,6 +41,7 @@
 #include "clock.h"
 #include "crawl.h"
 #include "errors.h"
+#include "crawler.h"
 #include "fetch.h"
 #include "gen.h"
 #include "sched.h"
@@ -205,18 +206,14 @@ static const char ABOUT[] =
     "\n"
     "example: make run-07 ARGS=\"--timeline\"   or   07-coroutine-crawl -c 2 -n 4 -v URL";
 
+static const struct crawl_program PROGRAM = {.about = ABOUT};
+
 int main(int argc, char **argv)
 {
-    prog_start(argv[0]);
-    struct crawl_options options;
-    crawl_default_options(&options);
-    crawl_parse_options(argc, argv, &options, ABOUT, NULL);
-
     struct crawl crawl;
-    crawl_init(&crawl, &options);
     struct pool pool = {.crawl = &crawl};
-    fetch_site_resolve(&pool.site, &crawl.origin);
-    fetch_catch_signals();
+    crawl_setup(&PROGRAM, argc, argv, &crawl, &pool.site);
+    struct crawl_options options = crawl.opt;
     sched_init(&pool.loop);
     if (!options.quiet)
         printf("crawling %s\nwith up to %d worker tasks: generators on one poll() loop, one "

@@ -13,7 +13,7 @@
  * How to run
  *   make run-08                          default lab site, 10 threads
  *   make run-08 ARGS="--timeline"        overlapping bars, like 05's
- *   make run-08 ARGS="-c 3 -v"           which thread takes, sleeps, wakes and exits when
+ *   make run-08 ARGS="-c 3 -v"           which thread takes what, sleeps, and exits when
  *   make run-08 PAGES=2000 ARGS="-c 1000"  what 1000 threads reserve and use
  *   make SAN=thread run-08               ThreadSanitizer finds no race in the pool
  *
@@ -31,7 +31,9 @@
 #include "clock.h"
 #include "crawl.h"
 #include "errors.h"
+#include "crawler.h"
 #include "fetch.h"
+#include "interrupt.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -114,8 +116,8 @@ static void *worker_main(void *arg)
 
 /* Main waits for the threads to end, in read() on the pipe they write to as they exit: a
  * signal interrupts that read (EINTR), where pthread_join would not notice it. Then it
- * wakes the sleepers and sends each thread the signal, so that one blocked in recv()
- * returns at once with EINTR instead of at its -t deadline. */
+ * wakes the sleepers and interrupts each thread (interrupt_thread: SIGUSR1, never a second SIGINT),
+ * so that one blocked in recv() returns at once with EINTR instead of at its -t deadline. */
 static void wait_for_threads(struct pool *pool, struct worker *workers, int count)
 {
     bool interrupting = false;
@@ -132,7 +134,7 @@ static void wait_for_threads(struct pool *pool, struct worker *workers, int coun
             broadcast(pool);
             unlock(pool);
             for (int i = 0; i < count; i++)
-                pthread_kill(workers[i].thread, fetch_interrupted()); /* ESRCH if gone */
+                interrupt_thread(workers[i].thread); /* ESRCH if gone */
         }
     }
     for (int i = 0; i < count; i++) {
@@ -192,11 +194,19 @@ static void narrate(const struct worker *w, const char *what, const char *path)
         printf("%8.3fs  thread %d  %s%s\n", clock_elapsed(), w->number, what, path);
 }
 
-static void init_pool(struct pool *pool, const struct crawl_options *options)
+/* The crawl's setup (crawler.h), then the pool that shares it: the lock, the condition
+ * variable, and the pipe the threads report their exits on. */
+static struct pool *new_pool(int argc, char **argv)
 {
-    crawl_init(&pool->crawl, options);
-    fetch_site_resolve(&pool->site, &pool->crawl.origin);
-    fetch_catch_signals();
+    static const struct crawl_program program = {.about = ABOUT};
+    struct crawl crawl;
+    struct fetch_site site;
+    crawl_setup(&program, argc, argv, &crawl, &site);
+    struct pool *pool = calloc(1, sizeof *pool);
+    if (pool == NULL)
+        die("out of memory");
+    pool->crawl = crawl; /* the pool's from now on: the threads share it under the lock */
+    pool->site = site;
     if (pipe(pool->exits) != 0)
         die_errno("pipe");
     int err = pthread_mutex_init(&pool->lock, NULL);
@@ -205,6 +215,7 @@ static void init_pool(struct pool *pool, const struct crawl_options *options)
     err = pthread_cond_init(&pool->changed, NULL);
     if (err != 0)
         die_pthread(err, "pthread_cond_init");
+    return pool;
 }
 
 static void free_pool(struct pool *pool)
@@ -258,16 +269,11 @@ static void report_memory(int threads, size_t stack_size, double rss_before)
 
 int main(int argc, char **argv)
 {
-    prog_start(argv[0]);
-    struct crawl_options options;
-    crawl_default_options(&options);
-    crawl_parse_options(argc, argv, &options, ABOUT, NULL);
-
-    struct pool *pool = calloc(1, sizeof *pool);
+    struct pool *pool = new_pool(argc, argv);
+    struct crawl_options options = pool->crawl.opt;
     struct worker *workers = calloc((size_t)options.concurrency, sizeof *workers);
-    if (pool == NULL || workers == NULL)
+    if (workers == NULL)
         die("out of memory");
-    init_pool(pool, &options);
     if (!options.quiet)
         printf("crawling %s\nwith a pool of %d threads, each fetching with blocking calls\n",
                options.start_url, options.concurrency);

@@ -139,6 +139,17 @@ fault() { # fault NAME: crawl from /fault/NAME with a 1 s timeout
   [ "$SECONDS" -lt 5 ]
 }
 
+@test "03: blocked waiting counts the whole time asleep in recv, not only until the first byte" {
+  # /fault/drip-body sends its head at once, then a byte at a time for longer than -t 1:
+  # the fetch sleeps in recv() for the whole second, and the line says so, in the singular.
+  run_example 20 03-blocking-fetch -t 1 "${LAB_URL}fault/drip-body"
+  [ "$status" -eq 1 ]
+  line=$(printf '%s\n' "$output" | grep '^1 fetch one after another: blocked waiting ') ||
+    { echo "$output"; return 1; }
+  waited=$(printf '%s\n' "$line" | sed -n 's/.*blocked waiting \([0-9.]*\) s of.*/\1/p')
+  awk -v w="$waited" 'BEGIN { exit !(w >= 0.9) }' || { echo "$line"; return 1; }
+}
+
 @test "03: a connection closed mid-body is an error naming it" {
   fault close-mid-body
   [ "$status" -eq 1 ]
@@ -250,4 +261,22 @@ fault() { # fault NAME: crawl from /fault/NAME with a 1 s timeout
   [ "$status" -eq 0 ]
   [ "$(grep -c 'connect(' "$trace")" -ge 5 ] || { cat "$trace"; return 1; }
   ! grep -E '(poll|select|epoll_[a-z0-9_]+)\(' "$trace" || { echo "a wait for events in 03"; return 1; }
+}
+
+# On a terminal of 50 columns the summary is broken at spaces, the pairs indented under
+# the first, so that no key=value is split; into a pipe it stays one line (the runs above).
+@test "03: summary: on a terminal wraps between key=value pairs, never inside one" {
+  command -v script >/dev/null || skip "script(1) is not installed"
+  run script -qec "stty cols 50; timeout 20 '$BIN_DIR/03-blocking-fetch' -q '$LAB_URL'" /dev/null
+  [ "$status" -eq 0 ]
+  rows=$(printf '%s\n' "$output" | tr -d '\r' | sed -n '/^summary: /,$p')
+  [ "$(printf '%s\n' "$rows" | wc -l)" -ge 2 ] || { echo "$rows"; return 1; }
+  printf '%s\n' "$rows" | awk 'length($0) > 50 { bad = 1 } END { exit bad }' || { echo "$rows"; return 1; }
+  joined=$(printf '%s\n' "$rows" | tr -s ' \n' ' ' | sed 's/ $//')
+  [[ "$joined" =~ ^summary:\ pages=[0-9]+\ errors=[0-9]+\ bytes=[0-9]+\ wall=[0-9.]+s\ cpu=[0-9.]+s\ cpu%=[0-9.]+\ rss=[0-9.]+MiB\ peak=[0-9]+$ ]] ||
+    { echo "$joined"; return 1; }
+}
+
+@test "03: a connect that gets no answer ends at -t (SO_SNDTIMEO, and the portable timer)" {
+  crawler_connect_bounded_by_t 03-blocking-fetch
 }

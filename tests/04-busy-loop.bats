@@ -34,6 +34,16 @@ teardown_file() {
   [ "$(summary_value pages)" -eq 21 ] && [ "$(summary_value errors)" -eq 1 ]
 }
 
+@test "04: -c without --juggle is refused with the reason, exit 2, and taken with it" {
+  run_example 5 04-busy-loop -c 5 "$LAB_URL"
+  [ "$status" -eq 2 ]
+  [[ "$stderr" == *"04-busy-loop: -c 5 needs --juggle: without it, 04 fetches one page at a time"* ]]
+  [[ "$stderr" == *"[--juggle]"* ]] # the usage is made from the options, the flag included
+  run_example 20 04-busy-loop -q -c 5 --juggle "$LAB_URL"
+  [ "$status" -eq 0 ]
+  [ "$(summary_value peak)" -le 5 ] && [ "$(summary_value pages)" -eq 6 ]
+}
+
 @test "04: spinning uses far more CPU than select on the same work" {
   # CPU seconds, not cpu%: on a busy machine a spinner gets only its share of a core, so
   # its cpu% falls with the load; ten times select's CPU (at least 10 ms) it still burns.

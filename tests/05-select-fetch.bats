@@ -107,3 +107,51 @@ run_with_descriptors_held() {
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"descriptor 1024 is beyond FD_SETSIZE (1024), the most select() can watch"* ]]
 }
+
+# A broken engine (finish() forgets to count the fetch out, so in_flight never reaches 0)
+# hangs after -c fetches; it still obeys SIGTERM: the loop abandons what is in flight and
+# ends with its counts, within a second.
+@test "05: a hung engine still stops on SIGTERM within 1 s, with its counts" {
+  [ -z "$SAN" ] || skip "the broken copy is built with the default flags"
+  local src="$BATS_TEST_DIRNAME/../examples/05-select-fetch.c" broken="$BATS_TEST_TMPDIR/05-broken"
+  grep -q '^    loop->in_flight--;$' "$src"
+  sed 's/^    loop->in_flight--;$//' "$src" >"$broken.c"
+  ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -D_DARWIN_C_SOURCE -pthread \
+    -iquote "$BATS_TEST_DIRNAME/../common" "$broken.c" "$BIN_DIR/../lib/libcommon.a" -o "$broken"
+  cp "$broken" "$BIN_DIR/05-broken-$$"
+  run_and_signal TERM 2 "05-broken-$$" -q "$LAB_URL"
+  rm -f "$BIN_DIR/05-broken-$$"
+  [ "$status" -eq 143 ] || { echo "exit $status after ${took}s; $output"; return 1; }
+  awk -v t="$took" 'BEGIN { exit !(t < 1) }' || { echo "exited ${took} s after SIGTERM"; return 1; }
+  pages=$(summary_value pages) # stalled once -c fetches were never counted out
+  [ "$pages" -ge 1 ] && [ "$pages" -lt 21 ] || { echo "$output"; return 1; }
+  [[ "$output" == *"interrupted by SIGTERM after $pages pages"* ]]
+}
+
+# The same broken copy, made deaf to the first signal as well (its loop no longer looks):
+# the first SIGINT changes nothing, the second ends it at once with 130, as Ctrl-C twice
+# does for command-line tools.
+@test "05: a second SIGINT ends a crawler that ignored the first, at once" {
+  [ -z "$SAN" ] || skip "the broken copy is built with the default flags"
+  local src="$BATS_TEST_DIRNAME/../examples/05-select-fetch.c" deaf="$BIN_DIR/05-deaf-$$" pid
+  grep -q 'if (loop->in_flight == 0 || fetch_interrupted())' "$src"
+  sed -e 's/^    loop->in_flight--;$//' \
+    -e 's/if (loop->in_flight == 0 || fetch_interrupted())/if (loop->in_flight == 0)/' \
+    "$src" >"$BATS_TEST_TMPDIR/deaf.c"
+  ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -D_DARWIN_C_SOURCE -pthread \
+    -iquote "$BATS_TEST_DIRNAME/../common" "$BATS_TEST_TMPDIR/deaf.c" \
+    "$BIN_DIR/../lib/libcommon.a" -o "$deaf"
+  "$deaf" -q "$LAB_URL" >/dev/null 2>&1 3>&- &
+  pid=$!
+  sleep 1.5
+  kill -INT "$pid"
+  sleep 1
+  kill -0 "$pid" || { rm -f "$deaf"; echo "the deaf copy stopped at the first signal"; return 1; }
+  kill -INT "$pid"
+  status=0
+  for _ in $(seq 1 10); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null && { rm -f "$deaf"; echo "still running after a second SIGINT"; return 1; }
+  wait "$pid" || status=$?
+  rm -f "$deaf"
+  [ "$status" -eq 130 ]
+}

@@ -88,3 +88,7 @@ teardown_file() {
 @test "08: ulimit -n 64 and -c 200: no page lost to EMFILE on a 300-page site" {
   crawler_survives_few_descriptors 08-thread-crawl
 }
+
+@test "08: a connect that gets no answer ends at -t (SO_SNDTIMEO, and the portable timer)" {
+  crawler_connect_bounded_by_t 08-thread-crawl -c 2
+}

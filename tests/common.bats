@@ -183,3 +183,14 @@ os.execv(sys.argv[1], sys.argv[1:])' "$BIN_DIR/$name" http://127.0.0.1:1/
   has_check 'nothing left behind'
   ! printf '%s\n' "$output" | grep -q 'never seen'
 }
+
+@test "unit terminal: a summary wraps at spaces on a terminal, stays one line in a pipe" {
+  run_unit test_terminal 6
+  has_check '80 columns: breaks at a space'
+  has_check 'a pipe (width 0): one line'
+}
+
+@test "unit clock: every timeval for select() is normalised (tv_usec below 1,000,000)" {
+  run_unit test_clock 20
+  has_check 'clock_timeval(0.9999995)'
+}

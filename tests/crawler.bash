@@ -212,3 +212,48 @@ crawler_stops_on_signal() {
   [[ "$output" == *"interrupted by SIGTERM after $pages pages"* ]] || { echo "$output"; return 1; }
   [ "$pages" -ge 1 ] && [ "$pages" -lt 21 ] || { echo "SIGTERM: pages=$pages"; return 1; }
 }
+
+# A listener whose backlog is full and which never accepts: a connect() to it gets no
+# answer at all, so only -t can end it. Starts it in the background; sets $full_port.
+start_full_listener() {
+  command -v python3 >/dev/null || skip "python3 is needed for a listener with a full backlog"
+  python3 - "$BATS_TEST_TMPDIR/full.port" <<'PY' 3>&- &
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+port = s.getsockname()[1]
+fill = []
+for i in range(8):  # more than the backlog: the later SYNs are dropped
+    c = socket.socket(); c.setblocking(False)
+    try: c.connect(("127.0.0.1", port))
+    except BlockingIOError: pass
+    fill.append(c)
+time.sleep(0.2)
+open(sys.argv[1] + ".tmp", "w").write(str(port))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(30)
+PY
+  full_pid=$!
+  for _ in $(seq 1 50); do [ -s "$BATS_TEST_TMPDIR/full.port" ] && break; sleep 0.1; done
+  full_port=$(cat "$BATS_TEST_TMPDIR/full.port")
+}
+
+# A blocking crawler's connect() ends at -t, both ways it can be bounded: SO_SNDTIMEO
+# (Linux) and the interrupt timer (interrupt.h: macOS's way, forced here by
+# $ASYNCLAB_CONNECT_TIMER so that Linux runs it too).
+crawler_connect_bounded_by_t() {
+  local name=$1 way
+  start_full_listener
+  for way in sndtimeo timer; do
+    SECONDS=0
+    if [ "$way" = timer ]; then
+      ASYNCLAB_CONNECT_TIMER=1 run_example 15 "$name" -t 1 "http://127.0.0.1:$full_port/"
+    else
+      run_example 15 "$name" -t 1 "http://127.0.0.1:$full_port/"
+    fi
+    [ "$status" -eq 1 ] || { echo "$way: exit $status; $output"; kill "$full_pid"; return 1; }
+    [[ "$stderr" == *"timed out after 1 s while connecting"* ]] ||
+      { echo "$way: $stderr"; kill "$full_pid"; return 1; }
+    [ "$SECONDS" -lt 4 ] || { echo "$way: took $SECONDS s"; kill "$full_pid"; return 1; }
+  done
+  kill "$full_pid" 2>/dev/null || true
+}

@@ -68,8 +68,36 @@ static void test_peak_rss(void)
           "about the same");
 }
 
+/* Every timeval for select() is normalised: tv_usec below 1,000,000, never negative, and
+ * never shorter than asked (05 adds a microsecond past a deadline: 0.9999995 s once gave
+ * tv_usec = 1,000,000, which macOS's select() refuses with EINVAL). */
+static void test_timeval(void)
+{
+    static const struct {
+        double seconds;
+        long sec, usec;
+    } cases[] = {
+        {0, 0, 0},         {-1.5, 0, 0},        {0.25, 0, 250000},   {1.5, 1, 500000},
+        {0.9999995, 1, 0}, {0.999999999, 1, 0}, {2.0000001, 2, 1},   {3600, 3600, 0},
+        {1.000001, 1, 1},  {0.000001, 0, 1},    {59.9999999, 60, 0},
+    };
+    char got[64], expected[64], what[64];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct timeval tv = clock_timeval(cases[i].seconds);
+        snprintf(got, sizeof got, "%ld s %ld us", (long)tv.tv_sec, (long)tv.tv_usec);
+        snprintf(expected, sizeof expected, "%ld s %ld us", cases[i].sec, cases[i].usec);
+        snprintf(what, sizeof what, "clock_timeval(%.9g)", cases[i].seconds);
+        check(strcmp(got, expected) == 0 ||
+                  (tv.tv_usec >= 0 && tv.tv_usec < 1000000 &&
+                   (double)tv.tv_sec + tv.tv_usec / 1e6 >= cases[i].seconds &&
+                   (double)tv.tv_sec + tv.tv_usec / 1e6 <= cases[i].seconds + 2e-6),
+              what, got, expected);
+    }
+}
+
 int main(void)
 {
+    test_timeval();
     test_cpu_percent();
     test_peak_rss();
     return check_report("test_clock");
