@@ -167,7 +167,7 @@ static void loop_run(struct loop *l)
 
 /* ---- what the parts share ------------------------------------------------------------------ */
 
-static struct {
+static struct {             /* what the run counts, and keeps for the recap and the summary */
     double t0;              /* start of the current part: narration says ms since then */
     unsigned long tasks;    /* generators and tasks created */
     unsigned long switches; /* resumes: every time a generator or task was continued */
@@ -386,7 +386,7 @@ static int producer_run(struct task *t)
             p->buf[i] = byte_at(p->done + i);
         if ((n = write(p->fd, p->buf, len)) > 0) {
             p->done += (size_t)n;
-        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        } else if (net_would_block(errno)) {
             say("producer: pipe full after %zu bytes, waits until writable", p->done);
             AWAIT_WRITABLE(t, p->fd, -1); /* a blocking write() would sleep here */
         } else if (errno == EPIPE) {      /* the reader is gone (SIGPIPE is ignored) */
@@ -418,7 +418,7 @@ static int consumer_run(struct task *t)
             for (size_t i = 0; i < (size_t)n; i++)
                 c->wrong += c->buf[i] != byte_at(c->done + c->batch + i);
         c->done += c->batch;
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+        if (n < 0 && !net_would_block(errno) && errno != EINTR)
             die_errno("read from pipe");
         if (c->batch > 0)
             say("consumer: woke readable, read %zu bytes (total %zu)", c->batch, c->done);
@@ -534,8 +534,8 @@ static void print_help(void)
 {
     printf("06-generator-loop — stackless generators and the event loop they run on\n"
            "usage: %s %s\n"
-           "  --part N   run only part N: 1 a generator, 2 turns, 3 timers, 4 a pipe, 5 ticks\n"
-           "             (default: all five, then a recap)\n"
+           "  --part N   run only part N (1-5): 1 a generator, 2 turns, 3 timers, 4 a pipe,\n"
+           "             5 tick lateness; default: all five, then a recap\n"
            "  --hog      part 5: add a task that computes %d ms without a yield, then the\n"
            "             same as two threads on one CPU (preemption)\n"
            "example: 06-generator-loop --part 5 --hog\n",
