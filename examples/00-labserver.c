@@ -36,6 +36,7 @@
 #include "clock.h"
 #include "errors.h"
 #include "fdlimit.h"
+#include "http.h"
 #include "labsite.h"
 #include "net.h"
 #include "poller.h"
@@ -312,13 +313,13 @@ static void examine_request(struct server *s, struct conn *c)
     char method[16], path[LABSITE_REQUEST_MAX];
     size_t len = c->request_len < LABSITE_REQUEST_MAX ? c->request_len : LABSITE_REQUEST_MAX;
     const char *eol = memchr(c->request, '\n', len); /* only the first 8 KiB count */
-    if (eol != NULL && labsite_parse_request_line(c->request, eol, method, sizeof method, path,
-                                                  sizeof path) != 0) {
+    if (eol != NULL &&
+        http_parse_request_line(c->request, eol, method, sizeof method, path, sizeof path) != 0) {
         labsite_error(&c->answer, 400);
         request_done(s, c, "-", "(malformed request line)");
         return;
     }
-    size_t head = labsite_headers_end(c->request, len);
+    size_t head = http_request_headers_end(c->request, len);
     if (eol != NULL && head > 0) {
         labsite_route(s->site, method, path, &c->answer);
         request_done(s, c, method, path);
