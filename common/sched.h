@@ -27,7 +27,7 @@
  *         while (f->sent < strlen(f->req)) {                           // 03: send()
  *             n = write(f->fd, f->req + f->sent, strlen(f->req) - f->sent);
  *             if (n > 0) { f->sent += (size_t)n; continue; }
- *             if (errno != EAGAIN) goto done;
+ *             if (!net_would_block(errno)) goto done;
  *             AWAIT_WRITABLE(t, t, f->fd, timeout_ms);
  *             if (t->woke == TASK_WOKE_TIMEOUT) goto done;
  *         }
@@ -36,7 +36,7 @@
  *             if (t->woke == TASK_WOKE_TIMEOUT) goto done;
  *             n = read(f->fd, f->buf + f->got, sizeof f->buf - f->got);
  *             if (n == 0) break;                   // EOF: the whole response is in
- *             if (n > 0) f->got += (size_t)n; else if (errno != EAGAIN) goto done;
+ *             if (n > 0) f->got += (size_t)n; else if (!net_would_block(errno)) goto done;
  *         }
  *         // parse, enqueue links; sched_spawn(t->sched, ...) starts more fetches
  *     done:
