@@ -132,5 +132,6 @@ greater_or_equal() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }';
   # every row that had a progress line ends erased (ESC [ K), and the table starts a row
   ! printf '%s\n' "$rows" | grep 'measuring:' | grep -qv $'\033\\[K$'
   printf '%s\n' "$rows" | grep -qE '^cost +unit '
-  [ "$(printf '%s\n' "$rows" | tail -n 1 | cut -d' ' -f1)" = summary: ]
+  # the summary comes last; on a terminal it may wrap onto indented rows
+  [ "$(printf '%s\n' "$rows" | grep -v '^ ' | tail -n 1 | cut -d' ' -f1)" = summary: ]
 }
