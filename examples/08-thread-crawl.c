@@ -34,6 +34,7 @@
 #include "crawler.h"
 #include "fetch.h"
 #include "interrupt.h"
+#include "threads.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -236,24 +237,13 @@ static void free_pool(struct pool *pool)
  * each thread: address space reserved whole, however little of it a thread touches. */
 static size_t start_threads(struct worker *workers, int count, struct pool *pool)
 {
-    pthread_attr_t attr;
-    size_t stack_size = 0;
-    int err = pthread_attr_init(&attr);
-    if (err != 0)
-        die_pthread(err, "pthread_attr_init");
-    err = pthread_attr_getstacksize(&attr, &stack_size);
-    if (err != 0)
-        die_pthread(err, "pthread_attr_getstacksize");
     for (int i = 0; i < count; i++) {
         workers[i] = (struct worker){.pool = pool, .number = i + 1};
-        err = pthread_create(&workers[i].thread, &attr, worker_main, &workers[i]);
+        int err = pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
         if (err != 0)
             die_pthread(err, "pthread_create (thread %d of %d)", i + 1, count);
     }
-    err = pthread_attr_destroy(&attr);
-    if (err != 0)
-        die_pthread(err, "pthread_attr_destroy");
-    return stack_size;
+    return thread_default_stack_size();
 }
 
 static void report_memory(int threads, size_t stack_size, double rss_before)
