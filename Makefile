@@ -147,42 +147,67 @@ PERCENT := %
 $(RUNS): run-%: $$(addprefix $(OUT)/bin/,$$(filter $$*-$$(PERCENT),$(NAMES))) \
                 $$(if $$(filter examples/$$*-$$(PERCENT),$(LAB_SRCS)),$(OUT)/bin/00-labserver)
 	@BIN_DIR="$(OUT)/bin" URL="$(URL)" PAGES="$(PAGES)" DELAY="$(DELAY)" EXPECT="$(EXPECT)" \
-	    START="$(START)" tests/lab-run.sh "$(filter examples/$*-%,$(EXAMPLES))" $(ARGS)
+	    START="$(START)" tests/tools/lab-run.sh "$(filter examples/$*-%,$(EXAMPLES))" $(ARGS)
 
-# The bats suite: tests/run-bats.sh runs the files in parallel where GNU parallel is
-# installed, reports the wall time and ends with "N passed, M failed".
+# The bats suite: tests/tools/run-bats.sh runs the files in parallel where GNU parallel is
+# installed, reports the wall time and ends with "N passed, M failed". It also fails when
+# a program of $(BUILD)/ is still running after the tests (a test left it behind).
 # tests/width.bats runs every example at full size, which takes longer than all the rest:
 # `make test-width` runs it (its tests side by side), and so does .ci/run. So do
 # tests/cross-check.bats (it builds for macOS) and tests/busy-machine.bats (it loads every
 # core, and must run alone), each with make TESTS=file test.
 TESTS ?= $(filter-out tests/width.bats tests/cross-check.bats tests/busy-machine.bats,\
                       $(sort $(wildcard tests/*.bats)))
+RUN_BATS = BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
+           BUILD_DIR="$(abspath $(BUILD))" TSAN_BIN_DIR="$(abspath $(TSAN_OUT)/bin)" \
+           tests/tools/run-bats.sh
+
+# The SAN=thread programs tests/sanitizers.bats runs (its `tsan_binary NAME` lines) are
+# built by make test and make test-NN as the default ones are, so an edit undone after a
+# `make SAN=thread` never leaves a stale one behind. A sub-make builds them in their own
+# directory, with their own flags; a compiler without ThreadSanitizer builds nothing, and
+# those tests skip, saying so.
+TSAN_OUT   := $(BUILD)/san-thread$(if $(filter 1,$(PORTABLE)),/portable)
+TSAN_NAMES := $(filter $(NAMES),$(shell sed -n 's/.*tsan_binary \([0-9a-z-]*\).*/\1/p' \
+                tests/sanitizers.bats))
+# (make -q first: a plain sub-make says "is up to date" for each program it has.)
+tsan_build = $(if $(strip $(1)),+@if printf 'int main(void) { return 0; }\n' | \
+	$(CC) -fsanitize=thread -x c - -o /dev/null >/dev/null 2>&1; then \
+	$(MAKE) -q --no-print-directory SAN=thread $(addprefix $(TSAN_OUT)/bin/,$(1)) 2>/dev/null || \
+	$(MAKE) --no-print-directory SAN=thread $(addprefix $(TSAN_OUT)/bin/,$(1)); \
+	else echo "make: $(CC) has no ThreadSanitizer here: the tsan tests will skip"; fi)
+
 test: all
-	@BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
-	    tests/run-bats.sh $(TESTS)
+	$(call tsan_build,$(if $(filter %sanitizers.bats,$(TESTS)),$(TSAN_NAMES)))
+	@$(RUN_BATS) $(TESTS)
 
 test-width: all
-	@BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
-	    WITHIN_FILES=1 tests/run-bats.sh tests/width.bats
+	@WITHIN_FILES=1 $(RUN_BATS) tests/width.bats
 
-# make test-hall: the run sheet rehearsed (tests/hall.sh): every command of docs/lecture.md
+# make test-hall: the run sheet rehearsed (tests/tools/hall.sh): every command of docs/lecture.md
 # typed into an 80x30 tmux pane; fails when a line the sheet shows is not on the last
 # screen, a row splits a word or number, or nothing appears within 2 s. Skips without tmux.
 test-hall:
-	@tests/hall.sh
+	@tests/tools/hall.sh
 
 # make test-NN: build only what example NN's tests run (the examples its bats file names,
 # the lab server, the unit drivers if it uses them) and run that file, plus the shared
-# robustness contract restricted to NN when NN is one of its clients.
+# robustness contract restricted to NN when NN is one of its clients, and NN's
+# ThreadSanitizer test (with NN's SAN=thread build) for the examples sanitizers.bats
+# lists: 08, whose race an edit can bring in (02's race is deliberate; make test runs it).
 test_file  = $(firstword $(wildcard tests/$(1)-*.bats))
+names_in   = $(filter $(NAMES),$(shell grep -ho '[0-9][0-9]-[a-z0-9-]*' $(1) /dev/null))
 test_needs = $(addprefix $(OUT)/bin/,$(filter $(NAMES),00-labserver \
-               $(shell grep -ho '[0-9][0-9]-[a-z0-9-]*' $(call test_file,$(1)) /dev/null))) \
+               $(call names_in,$(call test_file,$(1)) $(call sanitizers_for,$(1)-%)))) \
              $(if $(shell grep -l 'UNIT_DIR\|run_unit' $(call test_file,$(1)) /dev/null),$(UNIT_BINS))
 robustness_for = $(if $(shell grep -sx ' *$(1)' tests/robustness.bats),tests/robustness.bats)
+# (sanitizers.bats names them in a line "# make test-NN runs the test of: NAME...")
+TSAN_TEST_NN   := $(shell sed -n 's/^\# make test-NN runs the test of: //p' tests/sanitizers.bats)
+sanitizers_for = $(if $(filter $(1),$(filter $(TSAN_NAMES),$(TSAN_TEST_NN))),tests/sanitizers.bats)
 $(TEST_RUNS): test-%: $$(call test_needs,$$*)
-	@BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
-	    EXAMPLES_UNDER_TEST="$(filter $*-%,$(NAMES))" tests/run-bats.sh $(call test_file,$*) \
-	    $(call robustness_for,$(filter $*-%,$(NAMES)))
+	$(call tsan_build,$(filter $*-%,$(filter $(TSAN_NAMES),$(TSAN_TEST_NN))))
+	@EXAMPLES_UNDER_TEST="$(filter $*-%,$(NAMES))" $(RUN_BATS) $(call test_file,$*) \
+	    $(call robustness_for,$(filter $*-%,$(NAMES))) $(call sanitizers_for,$*-%)
 
 # A typo gets an answer instead of "No rule to make target": make run-3 suggests run-03,
 # make run-99 and make run list the examples. (Pattern rules: the explicit run-NN and
@@ -213,7 +238,7 @@ test-%:
 	@$(typo_hint)
 
 compare: $(BINS)
-	@BIN_DIR="$(OUT)/bin" PAGES="$(PAGES)" DELAY="$(DELAY)" tests/compare.sh
+	@BIN_DIR="$(OUT)/bin" PAGES="$(PAGES)" DELAY="$(DELAY)" tests/tools/compare.sh
 
 # make fuzz: libFuzzer (clang) on the URL, HTTP and link parsers, FUZZ_SECONDS each; seeds in
 # tests/fuzz/corpus/NAME, new inputs and crashes under $(BUILD)/fuzz/ (see docs/robustness.md).
@@ -251,27 +276,30 @@ cross-check:
 # make memcheck: every example under valgrind against a lab server; fails on any error,
 # leak or descriptor left open.
 memcheck: $(BINS)
-	@BIN_DIR="$(OUT)/bin" SAN="$(SAN)" tests/memcheck.sh
+	@BIN_DIR="$(OUT)/bin" SAN="$(SAN)" tests/tools/memcheck.sh
 
 # make bench: example 10's table and make compare's, written to docs/results.md.
 bench: $(BINS)
-	@BIN_DIR="$(OUT)/bin" tests/bench.sh
+	@BIN_DIR="$(OUT)/bin" tests/tools/bench.sh
 
 # make pictures: each crawler's --svg timeline against one lab server, all of them on one
 # time axis, 10's table as bars (and 09's picture once it draws one), into docs/img/.
 pictures: $(BINS)
-	@BIN_DIR="$(OUT)/bin" tests/pictures.sh
+	@BIN_DIR="$(OUT)/bin" tests/tools/pictures.sh
 
 # make docs-check: every docs sample marked ```output is re-run and compared (numbers masked),
 # no line numbers in the docs, every cited function() exists, claim numbers agree with the
 # examples' headers. make docs-update rewrites the samples that no longer match from a real
-# run; ALL=1 refreshes the figures of every sample (on an idle machine).
+# run (ALL=1 refreshes the figures of every sample, on an idle machine), then copies the
+# English code blocks into docs/ru's pages (make docs-ru-sync), and says so.
 docs-check: $(BINS)
-	@tests/docs-check.sh check
+	@tests/tools/docs-check.sh check
 
 docs-update: $(BINS)
-	@tests/docs-check.sh update $(if $(filter 1,$(ALL)),--all)
-	@tests/docs-sync.sh --update
+	@echo "make docs-update: docs/*.md's output samples that differ from a real run"
+	@tests/tools/docs-check.sh update $(if $(filter 1,$(ALL)),--all)
+	@echo "make docs-update: docs/ru/*.md's code blocks, copied from the English pages"
+	@tests/tools/docs-sync.sh --update
 
 # make compile_commands.json: every compile command, for clangd and clang-tidy. It rebuilds
 # everything once in a directory of its own ($(BUILD)/compdb), so no other build is touched.
@@ -289,31 +317,45 @@ compile_commands.json:
 clean:
 	rm -rf $(BUILD)
 
-# make help fits an 80-column terminal: each example's purpose (the first line of its
-# source) is folded under its name.
+# make help: every target, one line each in HELP_TARGETS (a new target adds its line
+# there: name padded to 22 columns, then what it does; a second line of text starts with
+# 22 spaces). tests/harness.bats checks that every .PHONY target is named. It fits an
+# 80-column terminal: each example's purpose (the first line of its source) is folded
+# under its name.
+define HELP_TARGETS
+make, make all        build everything into $(OUT)/
+make unit             build only the unit drivers, into $(OUT)/unit/
+make run-NN           build and run example NN (and a lab server if needed)
+make run              list the examples that make run-NN runs
+make test-NN          build what example NN needs and run its tests only
+make test             the whole bats suite (TESTS=file.bats for one file);
+                      fails on a test or a program of $(BUILD)/ left running
+make test-width       every example's output fits 80 columns (slow)
+make test-hall        the run sheet rehearsed in an 80x30 terminal (tmux)
+make compare          every crawler against one lab server, one table
+make bench            10's cost table and compare's table into docs/results.md
+make pictures         the SVG timelines and 10's bars into docs/img/
+make fuzz             libFuzzer on the URL, HTTP and link parsers
+                      (FUZZ_SECONDS=60 each)
+make cross-check      build everything for macOS (arm64, x86_64) with zig cc
+make memcheck         every example under valgrind: no error, leak or open fd
+make docs-check       re-run the docs' samples; no line numbers or stale names
+make docs-update      rewrite docs/*.md's output samples from a real run, then
+                      copy the English code blocks into docs/ru/*.md
+make docs-ru-check    docs/ru/ has every page, with the English code blocks
+make docs-ru-sync     copy changed English code blocks into docs/ru/*.md
+make docs-ru-stale    Russian pages whose English original changed since
+make compile_commands.json   for clangd / clang-tidy
+make clean            remove $(BUILD)/
+make help             this list
+endef
+export HELP_TARGETS
+
 help:
 	@echo "asynclab — how a program waits, one numbered example at a time"
 	@echo
 	@echo "Targets:"
-	@echo "  make                 build everything into $(OUT)/"
-	@echo "  make run-NN          build and run example NN (and a lab server if needed)"
-	@echo "  make test-NN         build what example NN needs and run its tests only"
-	@echo "  make test            the whole bats suite (TESTS=file.bats for one file)"
-	@echo "  make test-width      every example's output fits 80 columns (slow)"
-	@echo "  make test-hall       the run sheet rehearsed in an 80x30 terminal (tmux)"
-	@echo "  make compare         every crawler against one lab server, one table"
-	@echo "  make bench           10's cost table and compare's table into docs/results.md"
-	@echo "  make pictures        the SVG timelines and 10's bars into docs/img/"
-	@echo "  make fuzz            libFuzzer on the URL, HTTP and link parsers"
-	@echo "                       (FUZZ_SECONDS=60 each)"
-	@echo "  make cross-check     build everything for macOS (arm64, x86_64) with zig cc"
-	@echo "  make memcheck        every example under valgrind: no error, leak or open fd"
-	@echo "  make docs-check      re-run the docs' samples; no line numbers or stale names"
-	@echo "  make docs-update     rewrite the docs' output samples from a real run"
-	@echo "  make docs-ru-check   docs/ru/ has every page, with the English code blocks"
-	@echo "  make docs-ru-stale   Russian pages whose English original changed since"
-	@echo "  make compile_commands.json   for clangd / clang-tidy"
-	@echo "  make clean           remove $(BUILD)/"
+	@printf '%s\n' "$$HELP_TARGETS" | sed 's/^/  /'
 	@echo
 	@echo "Knobs: ARGS=\"...\" URL=http://host:port/ PAGES=N DELAY=MS CC=clang WERROR=1"
 	@echo "       START=/path (run-NN: the crawl starts there on the lab site)"
@@ -329,16 +371,16 @@ help:
 	        awk -v n="$$n" '{ sub(/ +$$/, ""); printf "  %-24s%s\n", NR == 1 ? n : "", $$0 }'; \
 	done
 
-# --- docs/ru, the Russian edition (tests/docs-sync.sh; tests/docs-ru.bats runs the check) ---
+# --- docs/ru, the Russian edition (tests/tools/docs-sync.sh; tests/docs-ru.bats runs the check) ---
 # docs-ru-check: every docs page in both languages, the same code blocks (# comments aside),
-# and the Russian pages' words (tests/docs-ru-lint.sh: no English # comment, no «загрузка»
+# and the Russian pages' words (tests/tools/docs-ru-lint.sh: no English # comment, no «загрузка»
 # for the load average, no «ребёнок/дети» for processes).
 # docs-ru-sync: copy changed English code blocks into the Russian pages, in order.
 # docs-ru-stale: list the Russian pages whose English original changed since their review.
 .PHONY: docs-ru-check docs-ru-sync docs-ru-stale
 docs-ru-check:
-	@tests/docs-sync.sh
+	@tests/tools/docs-sync.sh
 docs-ru-sync:
-	@tests/docs-sync.sh --update
+	@tests/tools/docs-sync.sh --update
 docs-ru-stale:
-	@tests/docs-sync.sh --stale
+	@tests/tools/docs-sync.sh --stale

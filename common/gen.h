@@ -59,46 +59,50 @@ struct gen {
 /* What a generator function returns: it yielded (call it again) or it finished. */
 enum { GEN_DONE = 0, GEN_MORE = 1, GEN_FINISHED = -1 };
 
+/* The macros keep their backslashes at column 70, so that a compiler note quoting one
+ * (gcc adds an 8-column gutter) fits 80 columns; clang-format would put them at 100. */
+/* clang-format off */
 /* Open the generator's body; s points to its frame, which has a `struct gen gen`. */
-#define GEN_BEGIN(s)                                                                               \
-    switch (gen_resume_point(&(s)->gen)) {                                                         \
-    default:                                                                                       \
-        gen_bad_resume(&(s)->gen, __func__);                                                       \
+#define GEN_BEGIN(s)                                                 \
+    switch (gen_resume_point(&(s)->gen)) {                           \
+    default:                                                         \
+        gen_bad_resume(&(s)->gen, __func__);                         \
     case 0:
 
 /* Suspend: remember this line, return GEN_MORE; the next call continues after it. */
-#define GEN_YIELD(s)                                                                               \
-    do {                                                                                           \
-        (s)->gen.resume = __LINE__;                                                                \
-        return GEN_MORE;                                                                           \
-    case __LINE__:;                                                                                \
+#define GEN_YIELD(s)                                                 \
+    do {                                                             \
+        (s)->gen.resume = __LINE__;                                  \
+        return GEN_MORE;                                             \
+    case __LINE__:;                                                  \
     } while (0)
 
 /* "yield value": store the value where the caller looks for it, then suspend. */
-#define GEN_YIELD_VALUE(s, place, value)                                                           \
-    do {                                                                                           \
-        (place) = (value);                                                                         \
-        GEN_YIELD(s);                                                                              \
+#define GEN_YIELD_VALUE(s, place, value)                             \
+    do {                                                             \
+        (place) = (value);                                           \
+        GEN_YIELD(s);                                                \
     } while (0)
 
 /* "yield from child" / "await child": resume the child until it finishes; each time it
  * yields, this generator yields too, so the child's yields reach our caller (pass the
  * caller's output place down in `call`). Zero the child's frame before awaiting it. */
-#define GEN_AWAIT(s, call)                                                                         \
-    while ((call) == GEN_MORE)                                                                     \
+#define GEN_AWAIT(s, call)                                           \
+    while ((call) == GEN_MORE)                                       \
     GEN_YIELD(s)
 
 /* "return": finish now. */
-#define GEN_RETURN(s)                                                                              \
-    do {                                                                                           \
-        (s)->gen.resume = GEN_FINISHED;                                                            \
-        return GEN_DONE;                                                                           \
+#define GEN_RETURN(s)                                                \
+    do {                                                             \
+        (s)->gen.resume = GEN_FINISHED;                              \
+        return GEN_DONE;                                             \
     } while (0)
 
 /* Close the body: falling off the end finishes the generator. */
-#define GEN_END(s)                                                                                 \
-    }                                                                                              \
+#define GEN_END(s)                                                   \
+    }                                                                \
     GEN_RETURN(s)
+/* clang-format on */
 
 /* Has this generator finished? */
 #define GEN_IS_FINISHED(s) ((s)->gen.resume == GEN_FINISHED)
@@ -116,8 +120,9 @@ _Noreturn static inline void gen_bad_resume(const struct gen *g, const char *fun
         fprintf(stderr, "gen.h: generator %s resumed after it finished (rule 4)\n", function);
     else
         fprintf(stderr,
-                "gen.h: generator %s resumed at line %d, which is not one of its yields "
-                "(a yield inside your own switch? a frame never zeroed? rules 2 and 4)\n",
+                "gen.h: generator %s resumed at line %d,\n"
+                "  which is not one of its yields: a yield inside your own switch\n"
+                "  (rule 2), or a frame never zeroed (rule 4)?\n",
                 function, g->resume);
     abort();
 }

@@ -133,27 +133,29 @@ void task_file_wait(struct task *t, enum task_want what, int fd, double timeout_
 
 /* Inside a task's generator: suspend generator s (the task itself, or a sub-generator
  * running inside task t) until the wait filed on t is over; then look at t->woke. */
-#define AWAIT_SLEEP(s, t, ms)                                                                      \
-    do {                                                                                           \
-        task_file_wait((t), TASK_WANT_SLEEP, -1, (ms));                                            \
-        GEN_YIELD(s);                                                                              \
+/* clang-format off */
+#define AWAIT_SLEEP(s, t, ms)                                         \
+    do {                                                              \
+        task_file_wait((t), TASK_WANT_SLEEP, -1, (ms));           \
+        GEN_YIELD(s);                                                 \
     } while (0)
-#define AWAIT_READABLE(s, t, fd, timeout_ms)                                                       \
-    do {                                                                                           \
-        task_file_wait((t), TASK_WANT_READ, (fd), (timeout_ms));                                   \
-        GEN_YIELD(s);                                                                              \
+#define AWAIT_READABLE(s, t, fd, timeout_ms)                          \
+    do {                                                              \
+        task_file_wait((t), TASK_WANT_READ, (fd), (timeout_ms));  \
+        GEN_YIELD(s);                                                 \
     } while (0)
-#define AWAIT_WRITABLE(s, t, fd, timeout_ms)                                                       \
-    do {                                                                                           \
-        task_file_wait((t), TASK_WANT_WRITE, (fd), (timeout_ms));                                  \
-        GEN_YIELD(s);                                                                              \
+#define AWAIT_WRITABLE(s, t, fd, timeout_ms)                          \
+    do {                                                              \
+        task_file_wait((t), TASK_WANT_WRITE, (fd), (timeout_ms)); \
+        GEN_YIELD(s);                                                 \
     } while (0)
 /* Wait, without a deadline, until some task calls sched_notify() (or a signal comes). */
-#define AWAIT_NOTICE(s, t)                                                                         \
-    do {                                                                                           \
-        task_file_wait((t), TASK_WANT_NOTICE, -1, -1);                                             \
-        GEN_YIELD(s);                                                                              \
+#define AWAIT_NOTICE(s, t)                                            \
+    do {                                                              \
+        task_file_wait((t), TASK_WANT_NOTICE, -1, -1);            \
+        GEN_YIELD(s);                                                 \
     } while (0)
+/* clang-format on */
 /* Let every other ready task run once, then continue (asyncio.sleep(0)). A bare
  * GEN_YIELD does the same. */
 #define AWAIT_TURN(s) GEN_YIELD(s)

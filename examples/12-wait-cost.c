@@ -127,15 +127,21 @@ static void print_wait_costs(void)
         printf("\n");
         fflush(stdout);
     }
-    printf("\nsummary: k=");
+    /* The summary is built as one string, then printed by summary_print(), which wraps
+     * it at spaces on a terminal and keeps it one line in a pipe. */
+    char line[512];
+    size_t used = 0;
     for (int i = 0; i < ROWS; i++)
-        printf("%s%d", i > 0 ? "," : "", KS[i]);
+        used +=
+            (size_t)snprintf(line + used, sizeof line - used, "%s%d", i > 0 ? "," : "k=", KS[i]);
     for (int b = 0; b < backends; b++) {
-        printf(" %s_us=", names[b]);
+        used += (size_t)snprintf(line + used, sizeof line - used, " %s_us=", names[b]);
         for (int i = 0; i < ROWS; i++)
-            printf("%s%s", i > 0 ? "," : "", figures[b][i]);
+            used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", i > 0 ? "," : "",
+                                     figures[b][i]);
     }
     printf("\n");
+    summary_print("%s", line);
     close(idle[0]);
     close(idle[1]);
     close(ready[0]);

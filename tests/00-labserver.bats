@@ -35,6 +35,7 @@ teardown() {
   if [ -n "${OWN_PID:-}" ]; then
     kill -KILL "$OWN_PID" 2>/dev/null || true
   fi
+  stop_started
 }
 
 # --- helpers -----------------------------------------------------------------------------

@@ -159,7 +159,7 @@ setup_file() {
   # 05: its file (with the crawler contract it loads) and robustness.bats told to test 05.
   run make -C "$TREE" -n test-05
   [[ "$output" == *'EXAMPLES_UNDER_TEST="05-select-fetch"'* ]]
-  [[ "$output" == *"tests/run-bats.sh tests/05-select-fetch.bats"*"tests/robustness.bats"* ]]
+  [[ "$output" == *"tests/tools/run-bats.sh tests/05-select-fetch.bats"*"tests/robustness.bats"* ]]
   run make -C "$TREE" -n test-01
   [[ "$output" != *"robustness"* ]]
   # under_test is what robustness.bats asks.
@@ -235,13 +235,13 @@ setup_file() {
   # A `parallel` that is not GNU parallel (moreutils has one) counts as absent.
   printf '#!/bin/sh\necho "parallel from moreutils"\nexit 1\n' >"$BATS_TEST_TMPDIR/no-parallel/parallel"
   chmod +x "$BATS_TEST_TMPDIR/no-parallel/parallel"
-  JOBS= PATH="$BATS_TEST_TMPDIR/no-parallel:$PATH" run outside_bats "$TREE/tests/run-bats.sh" "$dir"
+  JOBS= PATH="$BATS_TEST_TMPDIR/no-parallel:$PATH" run outside_bats "$TREE/tests/tools/run-bats.sh" "$dir"
   [ "$status" -eq 1 ]
   [[ "$output" == *"GNU parallel is not installed, so the files run one after another"* ]]
   [[ "$output" =~ run-bats:\ [0-9]+\.[0-9]\ s\ wall\ time,\ one\ file\ after\ another ]]
   [ "${lines[${#lines[@]} - 1]}" = "3 passed, 1 failed" ]
   parallel --version 2>/dev/null | grep -q '^GNU parallel' || skip "GNU parallel is not installed"
-  JOBS=2 run outside_bats "$TREE/tests/run-bats.sh" "$dir"
+  JOBS=2 run outside_bats "$TREE/tests/tools/run-bats.sh" "$dir"
   [ "$status" -eq 1 ]
   [[ "$output" == *"wall time, up to 2 files at a time"* ]]
   [ "${lines[${#lines[@]} - 1]}" = "3 passed, 1 failed" ]

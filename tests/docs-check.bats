@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# docs-check.bats — tests of tests/docs-check.sh itself, on a small made-up repository, so that
+# docs-check.bats — tests of tests/tools/docs-check.sh itself, on a small made-up repository, so that
 # `make docs-check` cannot pass by checking nothing: a drifted sample fails with a diff, a
 # masked number passes, a cited function that does not exist fails, a line number fails,
 # claim numbers that differ from the header fail, and `update` rewrites a sample.
@@ -7,7 +7,7 @@
 
 load test_helper
 
-CHECK="$TESTS_DIR/docs-check.sh"
+CHECK="$TESTS_DIR/tools/docs-check.sh"
 
 setup() {
   FX="$BATS_TEST_TMPDIR/repo"

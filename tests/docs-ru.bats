@@ -1,11 +1,11 @@
 load test_helper
 
-# The Russian edition (docs/ru/) against the English docs (docs/): tests/docs-sync.sh
+# The Russian edition (docs/ru/) against the English docs (docs/): tests/tools/docs-sync.sh
 # decides whether the two are in step (every page in both languages, the same code blocks
 # with `#` comments ignored); the fixture in tests/fixtures/docs-sync shows that it fails
 # when a command is removed from either side.
 
-SYNC="$TESTS_DIR/docs-sync.sh"
+SYNC="$TESTS_DIR/tools/docs-sync.sh"
 FIXTURE="$TESTS_DIR/fixtures/docs-sync"
 
 setup() {
@@ -226,9 +226,9 @@ claim_rows() {
   [ "$(grep -c '^<!-- en: ' "$WORK/ru/page.md")" -eq 1 ]
 }
 
-# The words of the Russian edition (tests/docs-ru-lint.sh, run by tests/docs-sync.sh): each rule
+# The words of the Russian edition (tests/tools/docs-ru-lint.sh, run by tests/tools/docs-sync.sh): each rule
 # passes on the real pages and on tests/fixtures/docs-sync/lint/ok, and fails on its fixture.
-LINT="$TESTS_DIR/docs-ru-lint.sh"
+LINT="$TESTS_DIR/tools/docs-ru-lint.sh"
 LINT_FIXTURES="$TESTS_DIR/fixtures/docs-sync/lint"
 
 @test "docs-ru lint: the real pages and the good fixture pass" {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # docs/07's side by side of 05 (callbacks) and 07 (one function): the counts it states are
-# what tests/fetch-shape.sh prints from the code now, so the page cannot drift.
+# what tests/tools/fetch-shape.sh prints from the code now, so the page cannot drift.
 
 load test_helper
 
@@ -8,9 +8,9 @@ TOP="$BATS_TEST_DIRNAME/.."
 DOC="$TOP/docs/07-coroutine-crawl.md"
 
 # The doc's copy of the script's output: the fenced block that opens with
-# "```output exact tests/fetch-shape.sh" (make docs-check re-runs it too, numbers masked).
+# "```output exact tests/tools/fetch-shape.sh" (make docs-check re-runs it too, numbers masked).
 quoted_table() {
-  awk '$0 == "```output exact tests/fetch-shape.sh" { on = 1; next } on && /^```/ { exit }
+  awk '$0 == "```output exact tests/tools/fetch-shape.sh" { on = 1; next } on && /^```/ { exit }
        on { print }' "$DOC"
 }
 
@@ -21,7 +21,7 @@ figure() {
 }
 
 @test "fetch-shape: the script counts 05's callbacks and 07's one function" {
-  run "$TOP/tests/fetch-shape.sh"
+  run "$TOP/tests/tools/fetch-shape.sh"
   [ "$status" -eq 0 ]
   shape=$output
   # 07's fetch is one function; 05's is split into several; both name their state struct.
@@ -44,7 +44,7 @@ figure() {
       '    /* a comment */' '' '    watch(loop, fc, FETCH_WANT_READ, on_readable);' \
       '    fetch_recv(&fc->f);' '}'
   } >"$copy"
-  run "$TOP/tests/fetch-shape.sh" "$TOP/examples/05-select-fetch.c" "$copy"
+  run "$TOP/tests/tools/fetch-shape.sh" "$TOP/examples/05-select-fetch.c" "$copy"
   [ "$status" -eq 0 ]
   shape=$output
   [ "$(figure 'functions the fetch' 2)" -eq $(($(figure 'functions the fetch' 1) + 1)) ]
@@ -55,14 +55,14 @@ figure() {
 }
 
 @test "fetch-shape: docs/07 quotes the script's output as it is now" {
-  run "$TOP/tests/fetch-shape.sh"
+  run "$TOP/tests/tools/fetch-shape.sh"
   [ "$status" -eq 0 ]
   diff <(quoted_table) <(printf '%s\n' "$output") || {
-    echo "docs/07 is stale: paste the output of tests/fetch-shape.sh"; return 1; }
+    echo "docs/07 is stale: paste the output of tests/tools/fetch-shape.sh"; return 1; }
 }
 
 @test "fetch-shape: docs/07's prose states the same figures as the script" {
-  run "$TOP/tests/fetch-shape.sh"
+  run "$TOP/tests/tools/fetch-shape.sh"
   shape=$output
   grep -qF "**$(figure 'functions the fetch' 1) functions against $(figure 'functions the fetch' 2).**" "$DOC"
   grep -qF "**$(figure 'lines of those' 1) lines against $(figure 'lines of those' 2), $(figure '  of which code' 1) of code against $(figure '  of which code' 2)**" "$DOC"

@@ -1,13 +1,13 @@
 #!/usr/bin/env bats
-# hall.bats — tests of tests/hall.sh (make test-hall), the rehearsal of the run sheet in an
+# hall.bats — tests of tests/tools/hall.sh (make test-hall), the rehearsal of the run sheet in an
 # 80x30 terminal, on small made-up sheets: a line that scrolled off the last screen fails,
 # a row that splits a word fails, a slow first line fails, and a good command passes; and
-# tests/progress.bash, the progress line of make compare and make bench.
+# tests/tools/progress.bash, the progress line of make compare and make bench.
 # (The real sheet is rehearsed by make test-hall, which runs every example.)
 
 load test_helper
 
-HALL="$TESTS_DIR/hall.sh"
+HALL="$TESTS_DIR/tools/hall.sh"
 
 setup() {
   SHEET="$BATS_TEST_TMPDIR/sheet.md"
@@ -87,11 +87,11 @@ sheet() {
 }
 
 @test "progress (make compare, make bench): one line updated in place on a terminal, nothing in a pipe" {
-  run bash -c "source '$TESTS_DIR/progress.bash'; progress measuring; progress_clear; echo table"
+  run bash -c "source '$TESTS_DIR/tools/progress.bash'; progress measuring; progress_clear; echo table"
   [ "$status" -eq 0 ]
   [ "$output" = table ]
   command -v script >/dev/null 2>&1 || skip "script (util-linux) is not installed"
-  run script -qec "bash -c \"source '$TESTS_DIR/progress.bash'; progress measuring; progress_clear; echo table\"" /dev/null
+  run script -qec "bash -c \"source '$TESTS_DIR/tools/progress.bash'; progress measuring; progress_clear; echo table\"" /dev/null
   [ "$status" -eq 0 ]
   [[ "$output" == *$'\r\e[Kmeasuring\r\e[Ktable'* ]]
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # ThreadSanitizer: the deliberate race in 02 is the only report in the suite; the thread
-# pool (08) and the lab server are clean. Needs the SAN=thread build (.ci/run makes it);
-# without it these tests are skipped, saying how to make it.
+# pool (08) and the lab server are clean. make test builds the SAN=thread programs these
+# tests run (`tsan_binary NAME`); a compiler without ThreadSanitizer makes them skip,
+# saying so. make test-NN runs the test of NN, and builds NN's SAN=thread program, for:
+# make test-NN runs the test of: 08-thread-crawl
 
 load test_helper
 
@@ -28,12 +30,10 @@ teardown_file() {
 @test "tsan: 08's thread pool shares the frontier without a race" {
   tsan_binary 08-thread-crawl
   run_tsan 120 -c 10 "$LAB_URL"
-  [ "$status" -eq 0 ]
-  [[ "$stderr" != *"ThreadSanitizer"* ]]
+  assert_tsan_clean
   [ "$(summary_value pages)" -eq 21 ]
   run_tsan 120 -c 20 -t 1 -q "${LAB_URL}fault/tricky-links"
-  [ "$status" -eq 0 ]
-  [[ "$stderr" != *"ThreadSanitizer"* ]]
+  assert_tsan_clean
 }
 
 @test "tsan: the lab server serves a crawl and stops cleanly" {
@@ -45,6 +45,7 @@ teardown_file() {
       --port-file "$dir/port" --pages 5 --delay 10 >"$dir/log" 2>&1 </dev/null
   ) &
   local pid=$! i
+  started "$pid" # stopped by the teardown if the test fails before it stops it
   for i in $(seq 1 100); do
     [ -s "$dir/port" ] && break
     sleep 0.05

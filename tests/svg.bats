@@ -185,7 +185,7 @@ need_rsvg() {
 @test "svg: make pictures' script writes every picture, well-formed, and the combined one holds each crawler" {
   local img="$BATS_TEST_TMPDIR/img" f name
   run env BIN_DIR="$BIN_DIR" IMG_DIR="$img" PAGES=5 DELAY=20 COST_ARGS="-n 0.01 -r 1" \
-    timeout 120 "$TOP_DIR/tests/pictures.sh"
+    timeout 120 "$TOP_DIR/tests/tools/pictures.sh"
   [ "$status" -eq 0 ] || { echo "$output"; return 1; }
   for name in "${CRAWLERS[@]}" crawlers-compared 09-epoll-c10k 10-cost-of-concurrency; do
     f="$img/$name.svg"

@@ -11,7 +11,7 @@ load test_helper
 
 # The invocations, in one place: each entry is what follows `make`, as the docs and the
 # example headers write it (run-NN alone is the defaults). `make run-NN` starts a lab
-# server for the fetch examples; here tests/lab-run.sh does the same. 00 serves until
+# server for the fetch examples; here tests/tools/lab-run.sh does the same. 00 serves until
 # Ctrl-C: it gets a free port, a short crawl to log, then SIGINT.
 INVOCATIONS=(
   'run-00'
@@ -137,7 +137,7 @@ invoke() {
   fi
   cd "$BATS_TEST_TMPDIR" # where a documented --svg FILE goes
   BIN_DIR="$BIN_DIR" PAGES="$pages" DELAY="$delay" START="$start" URL= \
-    timeout -k 2 120 "$TOP_DIR/tests/lab-run.sh" "$src" "${args[@]}" 2>&1 </dev/null
+    timeout -k 2 120 "$TOP_DIR/tests/tools/lab-run.sh" "$src" "${args[@]}" 2>&1 </dev/null
 }
 
 # check_example NN: every invocation of example NN fits; all the wide lines are reported.
@@ -205,7 +205,7 @@ check_example() {
 
 @test "width: make compare fits 80 columns" {
   # What `make compare` runs, on the binaries this run tests.
-  run env BIN_DIR="$BIN_DIR" "$TOP_DIR/tests/compare.sh"
+  run env BIN_DIR="$BIN_DIR" "$TOP_DIR/tests/tools/compare.sh"
   [ "$status" -eq 0 ] || { echo "$output"; return 1; }
   local wide
   wide=$(too_wide <<<"$output")

@@ -4,11 +4,11 @@
 # machine, so that the docs quote figures from a real run.
 #
 # BIN_DIR: the built examples (make passes its own); RESULTS: where to write (default
-# docs/results.md); PAGES and DELAY pass through to tests/compare.sh.
+# docs/results.md); PAGES and DELAY pass through to tests/tools/compare.sh.
 # Exit status: 0 when both tables were produced, 1 otherwise (the file is written anyway,
 # with the failure in it).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 bin_dir=${BIN_DIR:-build/bin}
 results=${RESULTS:-docs/results.md}
 cost="$bin_dir/10-cost-of-concurrency"
@@ -55,9 +55,9 @@ git diff --quiet HEAD -- examples common 2>/dev/null || commit="$commit (with lo
 # ---- the two tables ---------------------------------------------------------------------
 status=0
 # On a terminal, one line on stderr updated in place says what is being measured
-# (tests/progress.bash); compare.sh's own line goes there too.
-# shellcheck source=tests/progress.bash
-source tests/progress.bash
+# (tests/tools/progress.bash); compare.sh's own line goes there too.
+# shellcheck source=tests/tools/progress.bash
+source tests/tools/progress.bash
 export PROGRESS_FD=2
 echo "bench: 10-cost-of-concurrency with its defaults (a few seconds)..." >&2
 timeout 300 "$cost" >"$work/cost.out" 2>"$work/cost.err" &
@@ -75,7 +75,7 @@ fi
 cat "$work/cost.table"
 
 echo "bench: make compare (every crawler against one lab server)..." >&2
-BIN_DIR="$bin_dir" timeout 900 tests/compare.sh >"$work/compare.out" 2>"$work/compare.err"
+BIN_DIR="$bin_dir" timeout 900 tests/tools/compare.sh >"$work/compare.out" 2>"$work/compare.err"
 rc=$?
 if [ $rc -ne 0 ]; then
   status=1
@@ -87,7 +87,7 @@ cat "$work/compare.out"
 {
   echo "# Results: asynclab measured on one machine"
   echo
-  echo "Written by \`make bench\` (tests/bench.sh) from a real run: example 10's cost table and"
+  echo "Written by \`make bench\` (tests/tools/bench.sh) from a real run: example 10's cost table and"
   echo "\`make compare\`'s crawl table, exactly as they were printed. Run \`make bench\` on your"
   echo "own machine to replace them with its figures."
   echo
@@ -115,7 +115,7 @@ cat "$work/compare.out"
   echo
   echo "## Every crawler against one lab server (make compare)"
   echo
-  echo "\`tests/compare.sh\` with its defaults: one lab server, each crawler in turn."
+  echo "\`tests/tools/compare.sh\` with its defaults: one lab server, each crawler in turn."
   echo
   echo '```'
   cat "$work/compare.out"

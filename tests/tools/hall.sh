@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 unset TMUX TMUX_PANE # inside a tmux of one's own, the rehearsal's server is still its own
 COLS=80
 ROWS=30

@@ -1,6 +1,6 @@
 # progress.bash — one line that says what a long script is measuring, updated in place.
 #
-# Sourced by tests/compare.sh and tests/bench.sh. The line goes to descriptor PROGRESS_FD
+# Sourced by tests/tools/compare.sh and tests/tools/bench.sh. The line goes to descriptor PROGRESS_FD
 # (default 1, stdout) and only when that is a terminal: into a pipe or a file, nothing.
 # progress TEXT rewrites the line (cut to 79 columns); progress_clear wipes it before the
 # next real line is printed.

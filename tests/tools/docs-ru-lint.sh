@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # docs-ru-lint.sh: the Russian edition's words, checked mechanically.
 #
-#   tests/docs-ru-lint.sh [RU_DIR]          (RU_DIR defaults to the repo's docs/ru/)
+#   tests/tools/docs-ru-lint.sh [RU_DIR]          (RU_DIR defaults to the repo's docs/ru/)
 #
 # Fails (exit 1), naming the page, the line and the rule, on
 #   comment   an English `#` comment in a code block: a `#` at the start of a line or after a
@@ -13,16 +13,16 @@
 #             means one page fetch («32 загрузки» is fine);
 #   children  «ребёнок», «дети», «детей», ... : a forked process is a «дочерний процесс», a
 #             lab-site page links to «дочерние страницы». A line that means human children
-#             may stay if it contains one of the phrases in tests/docs-ru-lint.allow
+#             may stay if it contains one of the phrases in tests/tools/docs-ru-lint.allow
 #             (or in the file named by DOCS_RU_LINT_ALLOW).
-# tests/docs-sync.sh runs this after its own check, so `make docs-ru-check` runs it too.
+# tests/tools/docs-sync.sh runs this after its own check, so `make docs-ru-check` runs it too.
 # Exit: 0 clean, 1 a rule broken, 2 usage error.
 set -u
 export LC_ALL=C # byte-wise: Cyrillic letters are two bytes, 0xD0 or 0xD1 then 0x80-0xBF
 
 prog=docs-ru-lint.sh
 here=$(cd "$(dirname "$0")" && pwd)
-ru=${1:-$here/../docs/ru}
+ru=${1:-$here/../../docs/ru}
 allow=${DOCS_RU_LINT_ALLOW:-$here/docs-ru-lint.allow}
 if [ ! -d "$ru" ]; then
 	echo "$prog: $ru is not a directory" >&2

@@ -6,18 +6,18 @@
 # 04's --juggle; "Compare: own server ARGS" runs it through lab-run.sh with a server of its
 # own (09 needs a special one). Each run must end with the fetch examples' summary line.
 # Everything it prints fits 80 columns. On a terminal one line, updated in place, says
-# which crawler is running (tests/progress.bash); into a pipe, only the table.
+# which crawler is running (tests/tools/progress.bash); into a pipe, only the table.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 bin_dir=${BIN_DIR:-build/bin}
 pages=${PAGES:-30}
 delay=${DELAY:-100}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/asynclab-compare.XXXXXX")
-# shellcheck source=tests/lab-server.bash
-source tests/lab-server.bash
-# shellcheck source=tests/progress.bash
-source tests/progress.bash
+# shellcheck source=tests/tools/lab-server.bash
+source tests/tools/lab-server.bash
+# shellcheck source=tests/tools/progress.bash
+source tests/tools/progress.bash
 start_lab_server compare "$work" --pages "$pages" --delay "$delay"
 
 echo "make compare: every crawler against one lab server"
@@ -45,7 +45,7 @@ for src in examples/[0-9][0-9]-*.c; do
   progress "make compare: running ${label% } -q ..."
   if [ "${args[0]:-}" = own ] && [ "${args[1]:-}" = server ]; then
     label="$name ${args[*]:2}"
-    out=$(BIN_DIR="$bin_dir" timeout 120 tests/lab-run.sh "$src" -q "${args[@]:2}" 2>"$work/err")
+    out=$(BIN_DIR="$bin_dir" timeout 120 tests/tools/lab-run.sh "$src" -q "${args[@]:2}" 2>"$work/err")
   else
     out=$(timeout 120 "$bin_dir/$name" -q "${args[@]}" "$url" 2>"$work/err")
   fi

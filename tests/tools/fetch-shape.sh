@@ -15,7 +15,7 @@
 #              callback loop, an AWAIT_READABLE / AWAIT_WRITABLE line in a coroutine
 # and, once, the fields of the shared struct fetch (common/fetch.h) that every crawler holds.
 set -u
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 export LC_ALL=C
 [ $# -gt 0 ] || set -- examples/05-select-fetch.c examples/07-coroutine-crawl.c
 for file in "$@"; do

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # docs-sync.sh: keep the Russian edition (docs/ru/) in step with the English docs (docs/).
 #
-#   tests/docs-sync.sh [--update | --stale | --mark [PAGE.md...]] [DOCS_DIR]
+#   tests/tools/docs-sync.sh [--update | --stale | --mark [PAGE.md...]] [DOCS_DIR]
 #                                              (DOCS_DIR defaults to the repo's docs/)
 #
 # Check (default): fails (exit 1) when
@@ -50,7 +50,7 @@ for arg in "$@"; do
 	*) docs=$arg ;;
 	esac
 done
-[ -n "$docs" ] || docs="$(cd "$(dirname "$0")/.." && pwd)/docs"
+[ -n "$docs" ] || docs="$(cd "$(dirname "$0")/../.." && pwd)/docs"
 ru="$docs/ru"
 if [ ! -d "$docs" ] || [ ! -d "$ru" ]; then
 	echo "$prog: $docs or $ru is not a directory" >&2
@@ -259,7 +259,7 @@ for en in "$docs"/*.md; do
 	if ! out=$(diff -U1 --label "docs/$name" --label "docs/ru/$name" \
 		<(blocks "$en") <(blocks "$ru_page")); then
 		echo "$prog: $name: code blocks differ between docs/$name and docs/ru/$name" \
-			"(# comments ignored; tests/docs-sync.sh --update copies the English ones):"
+			"(# comments ignored; tests/tools/docs-sync.sh --update copies the English ones):"
 		printf '%s\n' "$out" | head -n 20
 		status=1
 	fi

@@ -1,4 +1,4 @@
-# tests/lab-server.bash — sourced by the scripts that need one lab server for a whole run
+# tests/tools/lab-server.bash — sourced by the scripts that need one lab server for a whole run
 # (compare.sh, pictures.sh): start it on a free loopback port, stop it on exit.
 #
 #   start_lab_server NAME WORKDIR OPTIONS...

@@ -71,7 +71,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-[ -n "$root" ] || root="$(cd "$(dirname "$0")/.." && pwd)"
+[ -n "$root" ] || root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root" || exit 2
 if [ ${#files[@]} -eq 0 ]; then
   shopt -s nullglob
@@ -566,7 +566,7 @@ check_say() {
 
 for f in "${files[@]}"; do
   [ -f "$f" ] || { fail "$f: no such file"; continue; }
-  # docs/ru/ carries copies of the English samples (tests/docs-sync.sh keeps them equal, and
+  # docs/ru/ carries copies of the English samples (tests/tools/docs-sync.sh keeps them equal, and
   # make docs-update re-copies them): each is run once, on the English page.
   [[ "$f" == docs/ru/* ]] || { want samples && check_samples "$f"; }
   want refs && check_line_refs "$f"

@@ -12,7 +12,7 @@
 # Each picture's caption names the machine it was measured on. IMG_DIR= writes elsewhere;
 # PAGES= and DELAY= shape the lab site; COST_ARGS= gives 10 options (default: none).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 bin_dir=${BIN_DIR:-build/bin}
 img=${IMG_DIR:-docs/img}
 SECONDS=0
@@ -36,8 +36,8 @@ for ((i = 0; i < ${#server_opts[@]} - 1; i++)); do
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/asynclab-pictures.XXXXXX")
-# shellcheck source=tests/lab-server.bash
-source tests/lab-server.bash
+# shellcheck source=tests/tools/lab-server.bash
+source tests/tools/lab-server.bash
 start_lab_server pictures "$work" "${server_opts[@]}"
 
 # The picture's size, from its <svg> element: "1280 x 700 px, 21 KB".
@@ -122,7 +122,7 @@ if "$bin_dir/09-epoll-c10k" --help 2>/dev/null | grep -q -- '--svg'; then
   if [ "$hard" != unlimited ] && [ "$hard" -lt 10016 ]; then
     read -r -a args <<<"$(sed -n 's/^ \* Compare: *own server *//p' examples/09-epoll-c10k.c)"
   fi
-  if BIN_DIR="$bin_dir" timeout 300 tests/lab-run.sh examples/09-epoll-c10k.c -q "${args[@]}" \
+  if BIN_DIR="$bin_dir" timeout 300 tests/tools/lab-run.sh examples/09-epoll-c10k.c -q "${args[@]}" \
     --svg "$img_abs/09-epoll-c10k.svg" >/dev/null 2>"$work/err"; then
     wrote "$img/09-epoll-c10k.svg"
   else

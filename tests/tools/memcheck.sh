@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/memcheck.sh — what `make memcheck` does: every example under valgrind.
+# tests/tools/memcheck.sh — what `make memcheck` does: every example under valgrind.
 #
 # Starts one lab server (itself under valgrind), runs every example found in $BIN_DIR
 # under valgrind's memcheck with small arguments (the fetch examples crawl that server),
@@ -10,7 +10,7 @@
 #
 #   BIN_DIR=build/bin  MEMCHECK_ONLY="03 05"  MEMCHECK_TIMEOUT=300
 set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 bin_dir=${BIN_DIR:-$top/build/bin}
 case $bin_dir in /*) ;; *) bin_dir="$top/$bin_dir" ;; esac
 limit=${MEMCHECK_TIMEOUT:-300}
