@@ -28,6 +28,7 @@
 #include "cores.h"
 #include "errors.h"
 #include "speedup.h"
+#include "threads.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -395,22 +396,6 @@ static void *do_nothing(void *arg)
     return arg;
 }
 
-static long default_stack_kib(void)
-{
-    pthread_attr_t attr;
-    size_t size;
-    int err = pthread_attr_init(&attr);
-    if (err != 0)
-        die_pthread(err, "pthread_attr_init");
-    err = pthread_attr_getstacksize(&attr, &size);
-    if (err != 0)
-        die_pthread(err, "pthread_attr_getstacksize");
-    err = pthread_attr_destroy(&attr);
-    if (err != 0)
-        die_pthread(err, "pthread_attr_destroy");
-    return (long)(size / 1024);
-}
-
 /* create + join, one thread at a time, n times; returns microseconds per thread. */
 static double time_threads(long n)
 {
@@ -463,7 +448,7 @@ int main(int argc, char **argv)
 
     step(5, "what a thread costs");
     double create_us = time_threads(o.create_n);
-    long stack_kib = default_stack_kib();
+    long stack_kib = (long)(thread_default_stack_size() / 1024);
     printf("  %ld x (pthread_create + pthread_join): %.1f µs per thread\n", o.create_n, create_us);
     printf("  default stack: %ld KiB of address space per thread; only the pages it touches\n"
            "  become memory (compare with the µs per process that 01-fork-exec prints)\n",

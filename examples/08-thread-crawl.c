@@ -35,6 +35,7 @@
 #include "fetch.h"
 #include "format.h"
 #include "interrupt.h"
+#include "threads.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -287,19 +288,14 @@ static size_t start_threads(struct worker *workers, int count, struct pool *pool
         die_pthread(err, "pthread_attr_init");
     if (stack_size != 0 && (err = pthread_attr_setstacksize(&attr, stack_size)) != 0)
         die_pthread(err, "pthread_attr_setstacksize (%zu bytes)", stack_size);
-    err = pthread_attr_getstacksize(&attr, &stack_size);
-    if (err != 0)
-        die_pthread(err, "pthread_attr_getstacksize");
     for (int i = 0; i < count; i++) {
         workers[i] = (struct worker){.pool = pool, .number = i + 1};
         err = pthread_create(&workers[i].thread, &attr, worker_main, &workers[i]);
         if (err != 0)
             die_pthread(err, "pthread_create (thread %d of %d)", i + 1, count);
     }
-    err = pthread_attr_destroy(&attr);
-    if (err != 0)
-        die_pthread(err, "pthread_attr_destroy");
-    return stack_size;
+    pthread_attr_destroy(&attr);
+    return stack_size != 0 ? stack_size : thread_default_stack_size();
 }
 
 /* "8 MiB", "8000 MiB" for whole MiB (the default stack and its multiples), else "64.0 KiB",
