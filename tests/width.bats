@@ -74,6 +74,7 @@ INVOCATIONS=(
   'run-08 START=/fault/many-links ARGS="-q -c 1000 -n 1001"'
   'run-08 PAGES=1000 ARGS="-c 1000"'
   'run-08 PAGES=2000 ARGS="-c 1000"'
+  'run-08 PAGES=2000 ARGS="-c 1000 --stack 64"'
   'run-09'
   'run-09 ARGS="-c 1000"'
   'run-09 ARGS="-c 2000"'
