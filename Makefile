@@ -109,7 +109,7 @@ LAB_SRCS  := $(shell grep -l '^ \* Lab server:' $(EXAMPLES) /dev/null)
 # Keep object files: they are intermediate in a pattern chain, and make would delete them.
 .SECONDARY:
 .PHONY: all unit test clean help compile_commands.json compare bench pictures fuzz memcheck \
-        docs-check docs-update run test-width cross-check test-hall $(RUNS) $(TEST_RUNS)
+        docs-check docs-update run test-width exercises cross-check test-hall $(RUNS) $(TEST_RUNS)
 
 all: $(BINS) $(UNIT_BINS)
 
@@ -155,8 +155,10 @@ $(RUNS): run-%: $$(addprefix $(OUT)/bin/,$$(filter $$*-$$(PERCENT),$(NAMES))) \
 # tests/width.bats runs every example at full size, which takes longer than all the rest:
 # `make test-width` runs it (its tests side by side), and so does .ci/run. So do
 # tests/cross-check.bats (it builds for macOS) and tests/busy-machine.bats (it loads every
-# core, and must run alone), each with make TESTS=file test.
-TESTS ?= $(filter-out tests/width.bats tests/cross-check.bats tests/busy-machine.bats,\
+# core, and must run alone), each with make TESTS=file test. tests/exercises.bats does every
+# "Try this" of the pages on a copy of the tree: `make exercises` (minutes; .ci/run does).
+TESTS ?= $(filter-out tests/width.bats tests/cross-check.bats tests/busy-machine.bats \
+                      tests/exercises.bats,\
                       $(sort $(wildcard tests/*.bats)))
 RUN_BATS = BIN_DIR="$(abspath $(OUT)/bin)" UNIT_DIR="$(abspath $(OUT)/unit)" SAN="$(SAN)" \
            BUILD_DIR="$(abspath $(BUILD))" TSAN_BIN_DIR="$(abspath $(TSAN_OUT)/bin)" \
@@ -183,6 +185,12 @@ test: all
 
 test-width: all
 	@WITHIN_FILES=1 $(RUN_BATS) tests/width.bats
+
+# make exercises: every "Try this" exercise of docs/NN-*.md applied to a copy of the tree,
+# its outcome checked, and the copy's make test-NN run where the exercise changes code.
+# The tests share nothing, so they run side by side (3 at a time: each builds and tests).
+exercises:
+	@JOBS=$${JOBS:-3} WITHIN_FILES=1 tests/tools/run-bats.sh tests/exercises.bats
 
 # make test-hall: the run sheet rehearsed (tests/tools/hall.sh): every command of docs/lecture.md
 # typed into an 80x30 tmux pane; fails when a line the sheet shows is not on the last
@@ -331,6 +339,7 @@ make test-NN          build what example NN needs and run its tests only
 make test             the whole bats suite (TESTS=file.bats for one file);
                       fails on a test or a program of $(BUILD)/ left running
 make test-width       every example's output fits 80 columns (slow)
+make exercises        every "Try this" of the pages done on a copy (minutes)
 make test-hall        the run sheet rehearsed in an 80x30 terminal (tmux)
 make compare          every crawler against one lab server, one table
 make bench            10's cost table and compare's table into docs/results.md

@@ -12,6 +12,10 @@
  * --help and -h call help() and exit 0. An unknown option, a missing or bad value, or a
  * second operand: one line on stderr and the usage line, exit 2 (errors.h's die_usage,
  * parse_whole_or_die and parse_seconds_or_die, so the words are the same everywhere).
+ *
+ * Use this for an example with options of its own (09, 12); the crawlers use
+ * crawl_options.h instead, whose table also writes their --help and usage lines from the
+ * crawl defaults, which this one cannot do without help() carrying state.
  */
 #ifndef ASYNCLAB_ARGS_H
 #define ASYNCLAB_ARGS_H

@@ -3,6 +3,7 @@
 
 #include "clock.h"
 #include "errors.h"
+#include "machine.h"
 #include "svg.h"
 
 #include <stdio.h>
@@ -494,7 +495,7 @@ int chart_connections_file(const char *path, const struct chart_bins *b, const c
     snprintf(title, sizeof title, "%s: %d pages, %d error%s, wall %.3f s, cpu %.1f %%, peak %d",
              prog_name(), pages, errors, errors == 1 ? "" : "s", wall, clock_cpu_percent(cpu, wall),
              peak);
-    svg_machine(machine, sizeof machine);
+    machine_describe(machine, sizeof machine);
     snprintf(caption, sizeof caption, "%.200s; measured on %.200s", what, machine);
     int height = chart_connections(path, title, caption, b);
     if (height < 0) {

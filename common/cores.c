@@ -16,7 +16,8 @@ long cores_online(void)
 #endif
 }
 
-double cores_load_average(void)
+/* The load average over the last minute; -1 where the system has none. */
+static double load_average(void)
 {
     double load[1];
     return getloadavg(load, 1) == 1 ? load[0] : -1;
@@ -24,7 +25,7 @@ double cores_load_average(void)
 
 double cores_report_load(long cores, const char *what)
 {
-    double load = cores_load_average();
+    double load = load_average();
     if (load < 0) {
         printf("load average: unknown here; %ld cores online\n", cores);
         return load;

@@ -10,14 +10,11 @@
 /* The cores online now (sysconf _SC_NPROCESSORS_ONLN); -1 if the system cannot say. */
 long cores_online(void);
 
-/* The load average over the last minute (getloadavg): about how many programs wanted a
- * core, on average, over the last minute; -1 where the system has none. It trails: a job
- * that started a second ago hardly shows in it. */
-double cores_load_average(void);
-
-/* Prints the load average and the cores online in one line and, when the load is at least
- * half the cores, a warning that `what` (measured later) will come out lower because other
- * programs compete for the cores. Returns the load average (-1: unknown). */
+/* Prints the load average over the last minute (getloadavg: about how many programs
+ * wanted a core; it trails, so a job started a second ago hardly shows in it) and the cores online
+ * in one line and, when the load is at least half the cores, a warning that `what` (measured later)
+ * will come out lower because other programs compete for the cores. Returns the load average (-1:
+ * unknown). */
 double cores_report_load(long cores, const char *what);
 
 #endif

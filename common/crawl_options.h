@@ -2,6 +2,8 @@
  *
  * One table of options (crawl_options.c) gives the parser, --help and every usage line,
  * so that an example never copies a usage line that could drift from the options.
+ * A crawler uses this; any other example uses args.h, a plainer table that leaves --help
+ * to the example (building this one on it would need a help callback with state).
  */
 #ifndef ASYNCLAB_CRAWL_OPTIONS_H
 #define ASYNCLAB_CRAWL_OPTIONS_H

@@ -28,10 +28,7 @@ static void text_reserve(struct text *t, size_t more)
     size_t cap = t->cap ? t->cap : 1024;
     while (cap < t->len + more + 1)
         cap *= 2;
-    char *data = realloc(t->data, cap);
-    if (data == NULL)
-        die("out of memory (%zu bytes)", cap);
-    t->data = data;
+    t->data = xrealloc(t->data, cap);
     t->cap = cap;
 }
 
@@ -71,9 +68,7 @@ struct pattern {
 static void pattern_init(struct pattern *p, const char *unit)
 {
     p->period = strlen(unit);
-    p->bytes = malloc(p->period + SEND_CHUNK);
-    if (p->bytes == NULL)
-        die("out of memory");
+    p->bytes = xrealloc(NULL, p->period + SEND_CHUNK);
     for (size_t i = 0; i < p->period + SEND_CHUNK; i++)
         p->bytes[i] = unit[i % p->period];
 }
@@ -592,9 +587,8 @@ void labsite_route(const struct labsite *site, const char *method, const char *p
 
 struct labsite *labsite_new(long pages, int port)
 {
-    struct labsite *site = calloc(1, sizeof *site);
-    if (site == NULL)
-        die("out of memory");
+    struct labsite *site = xrealloc(NULL, sizeof *site);
+    *site = (struct labsite){0};
     site->pages = pages;
     site->port = port;
     build_many_links(site);

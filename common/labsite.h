@@ -69,10 +69,6 @@ void labsite_route(const struct labsite *site, const char *method, const char *p
 /* An error page: 400 (malformed request), 431 (request too large), ... */
 void labsite_error(struct answer *a, int status);
 
-/* Request parsing moved to http.h: these names stay until 00 calls the new ones. */
-#define labsite_parse_request_line http_parse_request_line
-#define labsite_headers_end        http_request_headers_end
-
 /* The next stretch of the answer still to send: false when all
  * is sent. Advance a->sent by what was actually sent. */
 bool answer_next(const struct answer *a, const char **bytes, size_t *n);

@@ -57,25 +57,13 @@ void sched_spawn(struct sched *s, struct task *t, task_run_fn *run, task_done_fn
     push_ready(s, t);
 }
 
-void task_want_sleep(struct task *t, double ms)
-{
-    t->want = TASK_WANT_SLEEP;
-    t->fd = -1;
-    t->deadline = clock_now() + ms / 1000.0;
-}
-
-void task_want_fd(struct task *t, int fd, enum task_want what, double timeout_ms)
+void task_file_wait(struct task *t, enum task_want what, int fd, double timeout_ms)
 {
     t->want = what;
     t->fd = fd;
-    t->deadline = timeout_ms < 0 ? INFINITY : clock_now() + timeout_ms / 1000.0;
-}
-
-void task_want_notice(struct task *t)
-{
-    t->want = TASK_WANT_NOTICE;
-    t->fd = -1;
-    t->deadline = INFINITY;
+    /* A sleep's length is its deadline, even if it is not positive (it ends at once). */
+    bool no_limit = timeout_ms < 0 && what != TASK_WANT_SLEEP;
+    t->deadline = no_limit ? INFINITY : clock_now() + timeout_ms / 1000.0;
 }
 
 /* Insert into the wait list, kept sorted by deadline. New deadlines are usually the

@@ -27,7 +27,7 @@
  *         while (f->sent < strlen(f->req)) {                           // 03: send()
  *             n = write(f->fd, f->req + f->sent, strlen(f->req) - f->sent);
  *             if (n > 0) { f->sent += (size_t)n; continue; }
- *             if (errno != EAGAIN) goto done;
+ *             if (!net_would_block(errno)) goto done;
  *             AWAIT_WRITABLE(t, t, f->fd, timeout_ms);
  *             if (t->woke == TASK_WOKE_TIMEOUT) goto done;
  *         }
@@ -36,7 +36,7 @@
  *             if (t->woke == TASK_WOKE_TIMEOUT) goto done;
  *             n = read(f->fd, f->buf + f->got, sizeof f->buf - f->got);
  *             if (n == 0) break;                   // EOF: the whole response is in
- *             if (n > 0) f->got += (size_t)n; else if (errno != EAGAIN) goto done;
+ *             if (n > 0) f->got += (size_t)n; else if (!net_would_block(errno)) goto done;
  *         }
  *         // parse, enqueue links; sched_spawn(t->sched, ...) starts more fetches
  *     done:
@@ -126,34 +126,33 @@ void sched_run(struct sched *s);
  * Like a condition variable's broadcast; callable from inside a task. */
 void sched_notify(struct sched *s);
 
-/* File a wait on t (the AWAIT_* macros call these just before they yield). */
-void task_want_sleep(struct task *t, double ms);
-/* what is TASK_WANT_READ or TASK_WANT_WRITE; timeout_ms < 0 waits without a limit. */
-void task_want_fd(struct task *t, int fd, enum task_want what, double timeout_ms);
-void task_want_notice(struct task *t);
+/* File a wait on t (the AWAIT_* macros call this just before they yield): fd is -1 but for
+ * TASK_WANT_READ and TASK_WANT_WRITE; timeout_ms < 0 waits without a limit (a sleep's
+ * timeout_ms is its length). */
+void task_file_wait(struct task *t, enum task_want what, int fd, double timeout_ms);
 
 /* Inside a task's generator: suspend generator s (the task itself, or a sub-generator
  * running inside task t) until the wait filed on t is over; then look at t->woke. */
 /* clang-format off */
 #define AWAIT_SLEEP(s, t, ms)                                         \
     do {                                                              \
-        task_want_sleep((t), (ms));                                   \
+        task_file_wait((t), TASK_WANT_SLEEP, -1, (ms));           \
         GEN_YIELD(s);                                                 \
     } while (0)
 #define AWAIT_READABLE(s, t, fd, timeout_ms)                          \
     do {                                                              \
-        task_want_fd((t), (fd), TASK_WANT_READ, (timeout_ms));        \
+        task_file_wait((t), TASK_WANT_READ, (fd), (timeout_ms));  \
         GEN_YIELD(s);                                                 \
     } while (0)
 #define AWAIT_WRITABLE(s, t, fd, timeout_ms)                          \
     do {                                                              \
-        task_want_fd((t), (fd), TASK_WANT_WRITE, (timeout_ms));       \
+        task_file_wait((t), TASK_WANT_WRITE, (fd), (timeout_ms)); \
         GEN_YIELD(s);                                                 \
     } while (0)
 /* Wait, without a deadline, until some task calls sched_notify() (or a signal comes). */
 #define AWAIT_NOTICE(s, t)                                            \
     do {                                                              \
-        task_want_notice(t);                                          \
+        task_file_wait((t), TASK_WANT_NOTICE, -1, -1);            \
         GEN_YIELD(s);                                                 \
     } while (0)
 /* clang-format on */

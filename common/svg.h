@@ -67,8 +67,4 @@ void svg_tooltip(struct svg *s, const char *text);
 /* Close the document. 0, or -1 with errno set if any write failed. */
 int svg_close(struct svg *s);
 
-/* svg_machine() became machine_describe() (machine.h): an alias until 09 and 10 call it. */
-#include "machine.h"
-#define svg_machine machine_describe
-
 #endif

@@ -36,6 +36,7 @@
 #include "clock.h"
 #include "errors.h"
 #include "fdlimit.h"
+#include "http.h"
 #include "labsite.h"
 #include "net.h"
 #include "poller.h"
@@ -249,7 +250,7 @@ static void handle_new_connections(struct server *s)
                 s->listen_resume_at = clock_now() + EMFILE_PAUSE_MS / 1000.0;
                 if (poller_modify(s->poller, s->listen_fd, 0) != 0)
                     die_errno("%s: pause listener", poller_name(s->poller));
-            } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            } else if (!net_would_block(errno)) {
                 warn_errno("accept");
             }
             return;
@@ -312,13 +313,13 @@ static void examine_request(struct server *s, struct conn *c)
     char method[16], path[LABSITE_REQUEST_MAX];
     size_t len = c->request_len < LABSITE_REQUEST_MAX ? c->request_len : LABSITE_REQUEST_MAX;
     const char *eol = memchr(c->request, '\n', len); /* only the first 8 KiB count */
-    if (eol != NULL && labsite_parse_request_line(c->request, eol, method, sizeof method, path,
-                                                  sizeof path) != 0) {
+    if (eol != NULL &&
+        http_parse_request_line(c->request, eol, method, sizeof method, path, sizeof path) != 0) {
         labsite_error(&c->answer, 400);
         request_done(s, c, "-", "(malformed request line)");
         return;
     }
-    size_t head = labsite_headers_end(c->request, len);
+    size_t head = http_request_headers_end(c->request, len);
     if (eol != NULL && head > 0) {
         labsite_route(s->site, method, path, &c->answer);
         request_done(s, c, method, path);
@@ -356,7 +357,7 @@ static void send_some(struct server *s, struct conn *c)
         ssize_t sent = send(c->fd, bytes, n < budget ? n : budget, 0);
         if (sent < 0 && errno == EINTR)
             continue;
-        if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        if (sent < 0 && net_would_block(errno))
             break; /* the buffer is full: wait for the poller to say writable */
         if (sent < 0) {
             conn_close(s, c); /* EPIPE, ECONNRESET: the client vanished */
@@ -410,7 +411,7 @@ static void drip(struct server *s, struct conn *c)
         want = left < (long long)n ? (size_t)left : n;
     }
     ssize_t sent = send(c->fd, bytes, want, 0);
-    if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+    if (sent < 0 && !net_would_block(errno) && errno != EINTR) {
         conn_close(s, c);
         return;
     }
@@ -443,7 +444,7 @@ static void on_readable(struct server *s, struct conn *c)
 {
     char chunk[4096];
     ssize_t n = recv(c->fd, chunk, sizeof chunk, 0);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    if (n < 0 && (net_would_block(errno) || errno == EINTR))
         return; /* a false alarm: try again when the loop next says readable */
     if (n <= 0 || (c->state != READING_REQUEST && c->state != SILENT && c->state != CLOSING)) {
         conn_close(s, c); /* EOF, an error (ECONNRESET), or a hangup while we were busy */

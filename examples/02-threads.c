@@ -28,6 +28,7 @@
 #include "cores.h"
 #include "errors.h"
 #include "speedup.h"
+#include "threads.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -147,12 +148,21 @@ struct hello {
     long index, total;
 };
 
+/* The lines the lecture points at (steps 1, 2 and 4) have scrolled away when the run ends
+ * in a hall's 80x30 terminal: they are kept here and said again, last, before the summary.
+ * Each is written by one thread only (thread 1's, or main's) and read after the join. */
+static char recap_hello[128], recap_race[128], recap_verdict[128];
+
 static void *say_hello(void *arg)
 {
     const struct hello *me = arg;
     int on_my_stack = 0;
-    printf("  thread %ld of %ld: pid %ld, stack %p, counter %p\n", me->index, me->total,
-           (long)getpid(), (void *)&on_my_stack, (void *)&unlocked_counter);
+    char line[sizeof recap_hello];
+    snprintf(line, sizeof line, "  thread %ld of %ld: pid %ld, stack %p, counter %p", me->index,
+             me->total, (long)getpid(), (void *)&on_my_stack, (void *)&unlocked_counter);
+    puts(line);
+    if (me->index == 1)
+        memcpy(recap_hello, line, sizeof line);
     return NULL;
 }
 
@@ -258,8 +268,13 @@ static void *count_atomic(void *arg)
 
 static void print_count(const char *label, long counter, long expected, double seconds)
 {
-    printf("  %-8s counter: %ld of %ld, lost %ld  %.1f ms, %.1f ns each\n", label, counter,
-           expected, expected - counter, seconds * 1e3, seconds * 1e9 / (double)expected);
+    char line[sizeof recap_race];
+    snprintf(line, sizeof line, "  %-8s counter: %ld of %ld, lost %ld  %.1f ms, %.1f ns each",
+             label, counter, expected, expected - counter, seconds * 1e3,
+             seconds * 1e9 / (double)expected);
+    puts(line);
+    if (strcmp(label, "no lock") == 0)
+        memcpy(recap_race, line, sizeof line);
 }
 
 static long run_unlocked(const struct options *o, const char *label)
@@ -329,8 +344,10 @@ static void print_verdict(const struct speedup_table *table, long cores)
     const struct speedup_row *one = speedup_row_at(table, 1);
     const struct speedup_row *all = speedup_row_at(table, cores);
     const struct speedup_row *twice = speedup_row_at(table, 2 * cores);
-    printf("  verdict (medians): %.2fx at %ld threads, %.2fx at %ld\n", all->speedup.median,
-           all->threads, twice->speedup.median, twice->threads);
+    snprintf(recap_verdict, sizeof recap_verdict,
+             "  verdict (medians): %.2fx at %ld threads, %.2fx at %ld", all->speedup.median,
+             all->threads, twice->speedup.median, twice->threads);
+    puts(recap_verdict);
     if (cores <= 1) {
         printf("    one core: no two threads ever run at once here\n");
         return;
@@ -377,22 +394,6 @@ static void show_speedup(long cores, long rounds, long limit, struct speedup_tab
 static void *do_nothing(void *arg)
 {
     return arg;
-}
-
-static long default_stack_kib(void)
-{
-    pthread_attr_t attr;
-    size_t size;
-    int err = pthread_attr_init(&attr);
-    if (err != 0)
-        die_pthread(err, "pthread_attr_init");
-    err = pthread_attr_getstacksize(&attr, &size);
-    if (err != 0)
-        die_pthread(err, "pthread_attr_getstacksize");
-    err = pthread_attr_destroy(&attr);
-    if (err != 0)
-        die_pthread(err, "pthread_attr_destroy");
-    return (long)(size / 1024);
 }
 
 /* create + join, one thread at a time, n times; returns microseconds per thread. */
@@ -447,11 +448,15 @@ int main(int argc, char **argv)
 
     step(5, "what a thread costs");
     double create_us = time_threads(o.create_n);
-    long stack_kib = default_stack_kib();
+    long stack_kib = (long)(thread_default_stack_size() / 1024);
     printf("  %ld x (pthread_create + pthread_join): %.1f µs per thread\n", o.create_n, create_us);
     printf("  default stack: %ld KiB of address space per thread; only the pages it touches\n"
            "  become memory (compare with the µs per process that 01-fork-exec prints)\n",
            stack_kib);
+
+    printf("\nrecap: one pid, one counter (step 1); the race (step 2); the cores (step 4)\n"
+           "%s\n%s\n%s\n",
+           recap_hello, recap_race, recap_verdict);
 
     char load_text[32] = "unknown";
     if (load >= 0)

@@ -33,7 +33,9 @@
 #include "errors.h"
 #include "crawler.h"
 #include "fetch.h"
+#include "format.h"
 #include "interrupt.h"
+#include "threads.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -41,6 +43,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* Everything the threads share. Every field of crawl, and the counters here, are read and
@@ -198,7 +201,13 @@ static void narrate(const struct worker *w, const char *what, const char *path)
  * variable, and the pipe the threads report their exits on. */
 static struct pool *new_pool(int argc, char **argv)
 {
-    static const struct crawl_program program = {.about = ABOUT};
+    /* --stack KIB is taken out of argv before (take_stack_option); this entry lists it in
+     * --help, and never matches. */
+    static bool stack_listed;
+    static const struct crawl_flag flags[] = {
+        {"--stack KIB", &stack_listed, "each thread's stack, in KiB (default: the system's)"},
+        {NULL, NULL, NULL}};
+    static const struct crawl_program program = {.about = ABOUT, .flags = flags};
     struct crawl crawl;
     struct fetch_site site;
     crawl_setup(&program, argc, argv, &crawl, &site);
@@ -232,43 +241,92 @@ static void free_pool(struct pool *pool)
     free(pool);
 }
 
-/* Start the pool with the default thread attributes, and return the stack size they give
- * each thread: address space reserved whole, however little of it a thread touches. */
-static size_t start_threads(struct worker *workers, int count, struct pool *pool)
+#define USAGE                                                                                      \
+    "[-c CONCURRENCY] [-n MAX_PAGES] [-t TIMEOUT_SECONDS] [--timeline] [--svg FILE] [-q] [-v] "    \
+    "[--stack KIB] [URL]"
+
+/* --stack KIB: the least stack a worker can run in. Its deepest path is fetch_recv() (a
+ * FETCH_RECV_SIZE buffer) called from worker_main() (a struct fetch), on top of what the C
+ * library itself asks of every thread; printf and getaddrinfo need some room too. Below
+ * this a thread overruns its stack: a segfault, with no message. */
+static long min_stack_kib(void)
+{
+    enum { LIBC_ROOM = 16 * 1024 };
+    size_t bytes = (size_t)PTHREAD_STACK_MIN + FETCH_RECV_SIZE + sizeof(struct fetch) + LIBC_ROOM;
+    return (long)((bytes + 1023) / 1024);
+}
+
+/* Take --stack KIB out of argv (the crawl's own options parse the rest) and return the
+ * stack size in bytes; 0 when not given (the default stack). Too small: usage error, 2. */
+static size_t take_stack_option(int *argc, char **argv)
+{
+    size_t bytes = 0;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--stack") != 0)
+            continue;
+        long kib =
+            parse_whole_or_die(USAGE, "--stack", i + 1 < *argc ? argv[i + 1] : NULL, 1, 1048576);
+        if (kib < min_stack_kib())
+            die_usage(USAGE, "--stack %ld: below the %ld KiB a worker needs", kib, min_stack_kib());
+        bytes = (size_t)kib * 1024;
+        int used = i + 1 < *argc ? 2 : 1;
+        memmove(&argv[i], &argv[i + used], (size_t)(*argc - i - used + 1) * sizeof *argv);
+        *argc -= used;
+        i--;
+    }
+    return bytes;
+}
+
+/* Start the pool with the default thread attributes (or a stack of stack_size bytes, if not
+ * 0), and return the stack size they give each thread: address space reserved whole,
+ * however little of it a thread touches. */
+static size_t start_threads(struct worker *workers, int count, struct pool *pool, size_t stack_size)
 {
     pthread_attr_t attr;
-    size_t stack_size = 0;
     int err = pthread_attr_init(&attr);
     if (err != 0)
         die_pthread(err, "pthread_attr_init");
-    err = pthread_attr_getstacksize(&attr, &stack_size);
-    if (err != 0)
-        die_pthread(err, "pthread_attr_getstacksize");
+    if (stack_size != 0 && (err = pthread_attr_setstacksize(&attr, stack_size)) != 0)
+        die_pthread(err, "pthread_attr_setstacksize (%zu bytes)", stack_size);
     for (int i = 0; i < count; i++) {
         workers[i] = (struct worker){.pool = pool, .number = i + 1};
         err = pthread_create(&workers[i].thread, &attr, worker_main, &workers[i]);
         if (err != 0)
             die_pthread(err, "pthread_create (thread %d of %d)", i + 1, count);
     }
-    err = pthread_attr_destroy(&attr);
-    if (err != 0)
-        die_pthread(err, "pthread_attr_destroy");
-    return stack_size;
+    pthread_attr_destroy(&attr);
+    return stack_size != 0 ? stack_size : thread_default_stack_size();
 }
 
-static void report_memory(int threads, size_t stack_size, double rss_before)
+/* "8 MiB", "8000 MiB" for whole MiB (the default stack and its multiples), else "64.0 KiB",
+ * "62.5 MiB". */
+static const char *stack_bytes(char *out, size_t size, double bytes)
 {
-    double stack_mib = (double)stack_size / (1024.0 * 1024.0);
+    if ((size_t)bytes % (1024 * 1024) == 0)
+        snprintf(out, size, "%.0f MiB", bytes / (1024.0 * 1024.0));
+    else
+        format_bytes(out, size, bytes);
+    return out;
+}
+
+static void report_memory(int threads, size_t stack_size, bool chosen, double rss_before)
+{
     double rss = clock_peak_rss_mib(), grown = rss - rss_before;
-    printf("memory: %d threads x %.0f MiB default stack = %.0f MiB of address space reserved\n"
+    char each[32], all[32];
+    printf("memory: %d threads x %s %s = %s of address space reserved\n"
            "        measured peak RSS %.1f MiB, %.1f MiB more than before the threads,\n"
            "        %.0f KiB per thread (the crawl's own data included). Each stack is\n"
            "        reserved whole; only the pages a thread touches become memory\n",
-           threads, stack_mib, stack_mib * threads, rss, grown, grown * 1024 / threads);
+           threads, stack_bytes(each, sizeof each, (double)stack_size),
+           chosen ? "stack" : "default stack",
+           stack_bytes(all, sizeof all, (double)stack_size * threads), rss, grown,
+           grown * 1024 / threads);
 }
 
 int main(int argc, char **argv)
 {
+    prog_start(argv[0]); /* for --stack's usage error; crawl_setup starts it again */
+    size_t stack_option = take_stack_option(&argc, argv);
     struct pool *pool = new_pool(argc, argv);
     struct crawl_options options = pool->crawl.opt;
     struct worker *workers = calloc((size_t)options.concurrency, sizeof *workers);
@@ -279,7 +337,7 @@ int main(int argc, char **argv)
                options.start_url, options.concurrency);
 
     double rss_before = clock_peak_rss_mib();
-    size_t stack_size = start_threads(workers, options.concurrency, pool);
+    size_t stack_size = start_threads(workers, options.concurrency, pool, stack_option);
     wait_for_threads(pool, workers, options.concurrency);
 
     /* Every thread has been joined: the pool is ours alone again, no lock needed. */
@@ -288,7 +346,7 @@ int main(int argc, char **argv)
                "threads found nothing to take and slept %d times\n",
                options.concurrency, pool->crawl.started, pool->sleeps);
     /* What the threads cost is this example's point: -q drops the fetch lines, not this. */
-    report_memory(options.concurrency, stack_size, rss_before);
+    report_memory(options.concurrency, stack_size, stack_option != 0, rss_before);
     int status = fetch_finish(&pool->crawl);
     free_pool(pool);
     free(workers);

@@ -201,7 +201,7 @@ static void advance(struct c10k *s, int i)
     }
     if (c->state == SENDING) {
         ssize_t n = send(c->fd, s->request + c->sent, s->request_len - c->sent, 0);
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        if (n < 0 && (net_would_block(errno) || errno == EINTR))
             return;
         if (n < 0) {
             snprintf(why, sizeof why, "send: %s", errno_describe(errno, cause, sizeof cause));
@@ -221,7 +221,7 @@ static void advance(struct c10k *s, int i)
     /* READING: one buffer serves every connection, since only one runs at a time. */
     static char buffer[FETCH_RECV_SIZE];
     ssize_t n = recv(c->fd, buffer, sizeof buffer, 0);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    if (n < 0 && (net_would_block(errno) || errno == EINTR))
         return;
     if (n < 0) {
         snprintf(why, sizeof why, "recv: %s", errno_describe(errno, cause, sizeof cause));

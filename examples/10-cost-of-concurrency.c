@@ -40,10 +40,12 @@
 #include "errors.h"
 #include "format.h"
 #include "gen.h"
+#include "machine.h"
 #include "procfs.h"
 #include "progress.h"
 #include "stats.h"
 #include "threads.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,14 +256,6 @@ static void measure_memory(const struct options *o, struct figures *f)
 /* ---- the table -------------------------------------------------------------------------- */
 
 /* printf's field widths count bytes, and "µ" is two: pad by characters instead. */
-static void print_padded(const char *text, int width)
-{
-    int chars = 0;
-    for (const char *c = text; *c != '\0'; c++)
-        chars += (*c & 0xC0) != 0x80; /* UTF-8 continuation bytes do not start a character */
-    printf("%*s%s", width > chars ? width - chars : 0, "", text);
-}
-
 static void print_rows(const char *measure, const char *const how[KINDS], const long units[KINDS],
                        const double figures[KINDS], int in_bytes)
 {
@@ -273,8 +267,8 @@ static void print_rows(const char *measure, const char *const how[KINDS], const 
             snprintf(times, sizeof times, figures[k] / gen < 10 ? "%.1fx" : "%.0fx",
                      figures[k] / gen);
         printf("%-7s %-10s %-28s %9ld ", k == 0 ? measure : "", kind_names[k], how[k], units[k]);
-        print_padded(figure, 10);
-        printf(" %11s\n", times);
+        int columns = utf8_columns(figure, strlen(figure)); /* "µs": 3 bytes, 2 columns */
+        printf("%*s%s %11s\n", columns < 10 ? 10 - columns : 0, "", figure, times);
     }
 }
 
@@ -322,7 +316,7 @@ static void draw_table(const char *path, const struct figures *f)
         groups[g] =
             (struct chart_group){titles[g], g == 2 ? CHART_BYTES : CHART_SECONDS, bars[g], KINDS};
     }
-    svg_machine(machine, sizeof machine);
+    machine_describe(machine, sizeof machine);
     snprintf(caption, sizeof caption, "log scale, medians; measured on %s", machine);
     if (chart_log_bars(path, "What a process, a thread and a generator cost", caption, groups, 3) !=
         0)

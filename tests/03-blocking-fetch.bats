@@ -118,7 +118,9 @@ load_crawl() {
 @test "03: -v's HTTP text fits 80 columns and shows a broken status line as it came" {
   run_example 10 03-blocking-fetch -v -t 2 -n 1 "${LAB_URL}fault/bad-status"
   [ "$status" -eq 1 ]
-  [[ "$output" == *'< this is not an HTTP status line\r\n'* ]]
+  # As it came: as far as the parser took it before refusing it (all of the line with the
+  # default receive size; its first 16 bytes with docs/03's exercise 2, a 16-byte recv).
+  [[ "$output" == *'< this is not an H'* ]]
   run_example 10 03-blocking-fetch -v -t 2 -n 3 "${LAB_URL}fault/tricky-links"
   [ "$status" -eq 0 ]
   ! grep -v '^summary:' <<<"$output" | awk 'length($0) > 80 { print; bad = 1 } END { exit !bad }'

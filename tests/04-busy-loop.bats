@@ -21,7 +21,9 @@ teardown_file() {
   [ "$(summary_value peak)" -eq 1 ]
   assert_summary_keys pages errors bytes wall cpu cpu% rss peak
   recv=$(printf '%s\n' "$output" | sed -n 's/^recv would block \([0-9,]*\) times$/\1/p' | tr -d ,)
-  [ "$recv" -gt 1000 ]
+  # at least one retry per fetch, each held back 100 ms (docs/04's exercise 2 sleeps 1 ms
+  # between tries: a few hundred; spinning: millions)
+  [ "$recv" -gt 7 ]
   # 7 fetches one after another, each held back 100 ms: as slow as 03
   awk -v w="$(summary_value wall)" 'BEGIN { exit !(w + 0 >= 0.7) }'
   run_example 20 03-blocking-fetch -q "$LAB_URL"
@@ -46,13 +48,14 @@ teardown_file() {
 
 @test "04: spinning uses far more CPU than select on the same work" {
   # CPU seconds, not cpu%: on a busy machine a spinner gets only its share of a core, so
-  # its cpu% falls with the load; ten times select's CPU (at least 10 ms) it still burns.
+  # its cpu% falls with the load; twenty times select's CPU (at least 40 ms) it still burns.
+  # A loop that sleeps 1 ms between tries (docs/04's exercise 2) burns about 10 ms: it fails.
   run_example 20 04-busy-loop -q "$LAB_URL"
   busy=$(summary_value cpu)
   run_example 20 05-select-fetch -q -c 1 "$LAB_URL"
   calm=$(summary_value cpu)
   echo "04 cpu $busy, 05 cpu $calm"
-  awk -v b="${busy%s}" -v c="${calm%s}" 'BEGIN { exit !(b > 10 * (c > 0.001 ? c : 0.001)) }'
+  awk -v b="${busy%s}" -v c="${calm%s}" 'BEGIN { exit !(b > 20 * (c > 0.002 ? c : 0.002)) }'
 }
 
 @test "04: --juggle overlaps the fetches: peak > 1, wall far below the sequential bound" {

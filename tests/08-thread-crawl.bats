@@ -52,6 +52,30 @@ teardown_file() {
   [[ "$output" =~ measured\ peak\ RSS\ [0-9.]+\ MiB ]]
 }
 
+@test "08: --stack KIB sets each thread's stack, in KiB; below the minimum it is refused" {
+  run_example 20 08-thread-crawl -q -c 4 --stack 1024 "$LAB_URL"
+  [ "$status" -eq 0 ]
+  [ "$(summary_value pages)" -eq 21 ]
+  grep -qx 'memory: 4 threads x 1 MiB stack = 4 MiB of address space reserved' <<<"$output"
+  if [ -z "${SAN:-}" ]; then # a sanitizer's frames are bigger: the minimum is not theirs
+    run_example 20 08-thread-crawl -q -c 4 --stack 64 "$LAB_URL"
+    [ "$status" -eq 0 ]
+    grep -qx 'memory: 4 threads x 64.0 KiB stack = 256.0 KiB of address space reserved' <<<"$output"
+  fi
+  # 16 KiB: the receive buffer alone fills it. Refused, with the minimum named.
+  run_example 5 08-thread-crawl --stack 16 "$LAB_URL"
+  [ "$status" -eq 2 ]
+  [[ "$stderr" =~ ^08-thread-crawl:\ --stack\ 16:\ below\ the\ ([0-9]+)\ KiB\ a\ worker\ needs ]]
+  min=${BASH_REMATCH[1]}
+  [ "$min" -gt 32 ] # 32 KiB stacks crash
+  run_example 20 08-thread-crawl -q -c 2 --stack "$min" "$LAB_URL"
+  [ -n "${SAN:-}" ] || [ "$status" -eq 0 ]
+  run_example 5 08-thread-crawl --stack "$((min - 1))" "$LAB_URL"
+  [ "$status" -eq 2 ]
+  run_example 5 08-thread-crawl --stack "$LAB_URL"
+  [ "$status" -eq 2 ]
+}
+
 @test "08: -v shows threads sleeping on the condition variable and all of them exiting" {
   run_example 20 08-thread-crawl -v -c 3 "$LAB_URL"
   [ "$status" -eq 0 ]

@@ -261,9 +261,9 @@ EOF2
   [ "$status" -eq 0 ]
 }
 
-@test "docs-check: this repository's docs: no line numbers, cited functions exist, claims agree, Say: numbers shown" {
+@test "docs-check: this repository's docs: no line numbers, cited functions exist, claims agree, Say: numbers shown, figures in their samples" {
   # The fast half of `make docs-check` (the samples are re-run by make docs-check itself).
-  for part in refs functions claims say; do
+  for part in refs functions claims say above; do
     run "$CHECK" --only "$part"
     echo "$output"
     [ "$status" -eq 0 ]
@@ -362,4 +362,24 @@ EOF2
   [ "$status" -eq 1 ]
   [[ "$output" == *"docs/ru/lecture.md:17: step 2's Say: sentence says 0.5"* ]]
   [[ "$output" != *"0.123"* ]]
+}
+
+@test "docs-check: a figure said to be in a sample above must be in one of the page's samples" {
+  cat >"$FX/docs/04-x.md" <<'EOF2'
+# 04
+
+```output exact cat out
+recv would block 5,692,450 times
+summary: pages=31 wall=3.394s
+```
+
+1. Run it (here `wall=0.3s`, against `recv would block 5,692,450 times` and
+   `wall=3.394s` in the default run above — and `peak=25`, not 30).
+2. Against `wall=3.395s` of the run above, and `make run-04 ARGS="-n 3"`.
+EOF2
+  check --only above
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *'docs/04-x.md:10: `wall=3.395s` is said to be in a sample above'* ]]
+  [ "$(grep -c 'said to be in a sample above' <<<"$output")" -eq 1 ]
 }

@@ -258,7 +258,11 @@ start_labserver() {
   dir=$(mktemp -d "${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}/lab.XXXXXX")
   LAB_LOG="$dir/server.log"
   (
-    for fd in $(ls /proc/$BASHPID/fd 2>/dev/null); do
+    # /proc/PID/fd where there is one (Linux); else /dev/fd (macOS), which lists the
+    # descriptors of ls: the subshell's, plus one of its own that closes harmlessly.
+    local fds=/proc/$BASHPID/fd
+    [ -d "$fds" ] || fds=/dev/fd
+    for fd in $(ls "$fds" 2>/dev/null); do
       [ "$fd" -gt 2 ] && eval "exec $fd>&-"
     done
     exec "$BIN_DIR/00-labserver" --port 0 --port-file "$dir/port" "$@" >"$LAB_LOG" 2>&1 </dev/null

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# docs-check.sh [check|update [--all]] [--root DIR] [--only samples|refs|functions|claims|quotes|say]
+# docs-check.sh [check|update [--all]] [--root DIR]
+#               [--only samples|refs|functions|claims|quotes|say|above]
 #               [FILE.md...]
 #
 # What `make docs-check` and `make docs-update` run. The docs must not drift from the code:
@@ -48,6 +49,10 @@
 #    run: every number in it appears in a sample of the same step (in Russian with the
 #    decimal comma read as a point). Example numbers (03) and "step 2" are references, not
 #    figures. Better still, a sentence says "a thousand times" in words.
+# 7. A figure that an example page's prose says its own sample shows is in that sample: in a
+#    clause that points at "the sample above" (or run, output above), every backticked span
+#    with a digit, such as `wall=3.394s`, occurs in one of the page's output samples, as is.
+#    `make docs-update` renews a sample's figures; this says which sentences to renew too.
 #
 # Exit status 0 when every check passes, 1 when one fails (each failure is named on
 # stderr), 2 on a usage error. The last line says what was checked.
@@ -562,6 +567,56 @@ check_say() {
   done < <(say_numbers "$f" "$ru")
 }
 
+# --- 7. figures said to be in a sample above -----------------------------------------------
+
+# above_spans FILE: "LINE<TAB>SPAN" for each backticked span with a digit, in a clause that
+# points at a sample above, that no output sample of FILE contains.
+above_spans() {
+  awk '
+    function flush(   n, k, c, clauses, rest, i, j, span, keep, nspans, spans) {
+      if (para == "") return
+      rest = para; nspans = 0; keep = ""
+      while ((i = index(rest, "`")) > 0) {
+        j = index(substr(rest, i + 1), "`")
+        if (j == 0) break
+        spans[++nspans] = substr(rest, i + 1, j - 1)
+        keep = keep substr(rest, 1, i - 1) "\001" nspans "\002"
+        rest = substr(rest, i + j + 1)
+      }
+      keep = keep rest
+      gsub(/\. |, |; |: |\(|\)|—/, "\003", keep)
+      n = split(keep, clauses, "\003")
+      for (c = 1; c <= n; c++) {
+        if (clauses[c] !~ /(sample|samples|run|output) above/) continue
+        rest = clauses[c]
+        while (match(rest, /\001[0-9]+\002/)) {
+          k = substr(rest, RSTART + 1, RLENGTH - 2) + 0
+          rest = substr(rest, RSTART + RLENGTH)
+          span = spans[k]
+          if (span ~ /[0-9]/ && index(samples, span) == 0) out[++nout] = start "\t" span
+        }
+      }
+      para = ""
+    }
+    /^```output/ { insample = 1; flush(); next }
+    /^```/ { if (insample) insample = 0; else incode = !incode; flush(); next }
+    insample { samples = samples "\n" $0; next }
+    incode { next }
+    /^[ \t]*$/ || /^#/ || /^[ \t]*([0-9]+\.|-) / { flush() }
+    /^[ \t]*$/ || /^#/ { next }
+    { if (para == "") start = FNR; para = para " " $0 }
+    END { flush(); for (k = 1; k <= nout; k++) print out[k] }' "$1"
+}
+
+nabove=0
+check_above() {
+  local f=$1 at span
+  while IFS=$'\t' read -r at span; do
+    fail "$f:$at: \`$span\` is said to be in a sample above, and no output sample of the page has it (renew the sentence with the sample)"
+  done < <(above_spans "$f")
+  nabove=$((nabove + $(grep -c -E '(sample|samples|run|output) above' "$f")))
+}
+
 # --- main -----------------------------------------------------------------------------------
 
 for f in "${files[@]}"; do
@@ -572,6 +627,7 @@ for f in "${files[@]}"; do
   want refs && check_line_refs "$f"
   [[ $f == */README.md ]] && want quotes && check_quotes "$f"
   [[ $f == */lecture.md ]] && want say && check_say "$f"
+  [[ $f == docs/[0-9][0-9]-*.md ]] && want above && check_above "$f"
 done
 want refs && [ -f README.md ] && check_line_refs README.md
 readme=()
@@ -579,5 +635,5 @@ readme=()
 want functions && check_functions "${files[@]}" "${readme[@]}"
 want claims && check_claims
 
-echo "docs-check: $nsamples samples ($nran commands run), $nlinerefs lines searched for line numbers, $nfunctions functions, $nclaims claim lists, $nquotes claim-map quotations, $nsay Say: sentences: $failures problems"
+echo "docs-check: $nsamples samples ($nran commands run), $nlinerefs lines searched for line numbers, $nfunctions functions, $nclaims claim lists, $nquotes claim-map quotations, $nsay Say: sentences, $nabove sentences pointing at a sample above: $failures problems"
 [ "$failures" -eq 0 ]
