@@ -71,6 +71,21 @@ EOF
   [[ "$output" == *"1 samples (1 commands run)"* ]]
 }
 
+@test "docs-check: a time or size may change its unit (1.3 µs on one machine, 900.0 ns on another)" {
+  printf 'switch 900.0 ns  1.3 µs | rss 812 KiB took 0.5s\n' >"$FX/out"
+  page "" <<'EOF'
+```output exact cat out
+switch 1.3 µs  2.0 ms | rss 1.8MiB took 12ms
+```
+EOF
+  check
+  [ "$status" -eq 0 ]
+  printf 'switch 900.0 ns  1.3 µs | rss 812 KiB took 0.5 seconds\n' >"$FX/out"
+  check
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"no longer matches"* ]]
+}
+
 @test "docs-check: a sample that drifted fails with a diff" {
   page "" <<'EOF'
 ```output exact cat out

@@ -14,8 +14,9 @@
 #
 #    COMMAND runs with bash in the repository root (stdout and stderr together; make's
 #    own "***" lines and build progress lines are dropped). Before comparing, both sides
-#    are masked: every number (times, ports, sizes, counts, 0x addresses) becomes N, runs
-#    of blanks become one. A line that is only `...` (or `…`) in a sample stands for any
+#    are masked: every number (times, ports, sizes, counts, 0x addresses) becomes N, a
+#    unit of time or size after it (ns, µs, ms, s, B, KiB, MiB ...) becomes "unit" (one
+#    machine switches threads in 1.3 µs, another in 900.0 ns), runs of blanks become one. A line that is only `...` (or `…`) in a sample stands for any
 #    number of lines, so a sample may be an excerpt. MODE says how to compare:
 #      exact   the masked lines, in order;
 #      sorted  the masked lines in any order (completion order differs from run to run);
@@ -102,6 +103,7 @@ mask() {
   sed -E 's/[[:space:]]+$//
           s/0x[0-9a-fA-F]+/0xN/g
           s/[0-9]+([.,:][0-9]+)*/N/g
+          s/N ?(ns|µs|us|ms|s|B|KiB|MiB|GiB|TiB|PiB)([^[:alnum:]_]|$)/N unit\2/g
           s/[[:space:]]+/ /g' | sed "$sed_shape"
 }
 
