@@ -27,6 +27,7 @@
 #include "clock.h"
 #include "cores.h"
 #include "errors.h"
+#include "recap.h"
 #include "speedup.h"
 #include "threads.h"
 
@@ -148,21 +149,15 @@ struct hello {
     long index, total;
 };
 
-/* The lines the lecture points at (steps 1, 2 and 4) have scrolled away when the run ends
- * in a hall's 80x30 terminal: they are kept here and said again, last, before the summary.
- * Each is written by one thread only (thread 1's, or main's) and read after the join. */
-static char recap_hello[128], recap_race[128], recap_verdict[128];
-
 static void *say_hello(void *arg)
 {
     const struct hello *me = arg;
     int on_my_stack = 0;
-    char line[sizeof recap_hello];
-    snprintf(line, sizeof line, "  thread %ld of %ld: pid %ld, stack %p, counter %p", me->index,
-             me->total, (long)getpid(), (void *)&on_my_stack, (void *)&unlocked_counter);
-    puts(line);
-    if (me->index == 1)
-        memcpy(recap_hello, line, sizeof line);
+    /* The lines the lecture points at (steps 1, 2 and 4) have scrolled away when the run ends
+     * in a hall's 80x30 terminal: they are kept (recap.h) and said again before the summary.
+     * Thread 1 alone keeps its line; main reads it after the join. */
+    recap_line(me->index == 1, "  thread %ld of %ld: pid %ld, stack %p, counter %p", me->index,
+               me->total, (long)getpid(), (void *)&on_my_stack, (void *)&unlocked_counter);
     return NULL;
 }
 
@@ -268,13 +263,9 @@ static void *count_atomic(void *arg)
 
 static void print_count(const char *label, long counter, long expected, double seconds)
 {
-    char line[sizeof recap_race];
-    snprintf(line, sizeof line, "  %-8s counter: %ld of %ld, lost %ld  %.1f ms, %.1f ns each",
-             label, counter, expected, expected - counter, seconds * 1e3,
-             seconds * 1e9 / (double)expected);
-    puts(line);
-    if (strcmp(label, "no lock") == 0)
-        memcpy(recap_race, line, sizeof line);
+    recap_line(strcmp(label, "no lock") == 0,
+               "  %-8s counter: %ld of %ld, lost %ld  %.1f ms, %.1f ns each", label, counter,
+               expected, expected - counter, seconds * 1e3, seconds * 1e9 / (double)expected);
 }
 
 static long run_unlocked(const struct options *o, const char *label)
@@ -344,10 +335,8 @@ static void print_verdict(const struct speedup_table *table, long cores)
     const struct speedup_row *one = speedup_row_at(table, 1);
     const struct speedup_row *all = speedup_row_at(table, cores);
     const struct speedup_row *twice = speedup_row_at(table, 2 * cores);
-    snprintf(recap_verdict, sizeof recap_verdict,
-             "  verdict (medians): %.2fx at %ld threads, %.2fx at %ld", all->speedup.median,
-             all->threads, twice->speedup.median, twice->threads);
-    puts(recap_verdict);
+    recap_line(true, "  verdict (medians): %.2fx at %ld threads, %.2fx at %ld", all->speedup.median,
+               all->threads, twice->speedup.median, twice->threads);
     if (cores <= 1) {
         printf("    one core: no two threads ever run at once here\n");
         return;
@@ -454,9 +443,8 @@ int main(int argc, char **argv)
            "  become memory (compare with the µs per process that 01-fork-exec prints)\n",
            stack_kib);
 
-    printf("\nrecap: one pid, one counter (step 1); the race (step 2); the cores (step 4)\n"
-           "%s\n%s\n%s\n",
-           recap_hello, recap_race, recap_verdict);
+    printf("\n");
+    recap_print("one pid, one counter (step 1); the race (step 2); the cores (step 4)");
 
     char load_text[32] = "unknown";
     if (load >= 0)

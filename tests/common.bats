@@ -190,6 +190,13 @@ os.execv(sys.argv[1], sys.argv[1:])' "$BIN_DIR/$name" http://127.0.0.1:1/
   has_check 'a pipe (width 0): one line'
 }
 
+@test "unit recap: kept lines are said again in order, at most RECAP_MAX; narration is stamped" {
+  run_unit test_recap 6
+  has_check 'the recap: a title, then the kept lines in order'
+  has_check 'at most RECAP_MAX lines are kept; later ones only print'
+  has_check 'a narration line: ms since the start, right-aligned in 5 columns'
+}
+
 @test "unit clock: every timeval for select() is normalised (tv_usec below 1,000,000)" {
   run_unit test_clock 20
   has_check 'clock_timeval(0.9999995)'
