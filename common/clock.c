@@ -114,6 +114,16 @@ struct timeval clock_timeval(double seconds)
     return tv;
 }
 
+void clock_narrate(double since, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    printf("  [%5.0f ms] ", (clock_now() - since) * 1000.0);
+    vprintf(fmt, ap);
+    putchar('\n');
+    va_end(ap);
+}
+
 void summary_print(const char *fmt, ...)
 {
     char line[2048];

@@ -41,6 +41,10 @@ void clock_sleep_ms(double ms);
  * a microsecond is rounded up, so that a wait for a deadline never ends before it. */
 struct timeval clock_timeval(double seconds);
 
+/* One narration line, stamped with the ms since `since` (a clock_now() value):
+ * "  [  140 ms] A tick 2 of 5". A newline is added. */
+void clock_narrate(double since, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Print the last line of an example's output: "summary: " followed by the formatted
  * key=value pairs, e.g. summary_print("children=%d fork_us=%.1f", n, us). One line into a
  * pipe or a file; on a terminal, wrapped at spaces to its width with the pairs indented
