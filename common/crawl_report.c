@@ -75,6 +75,7 @@ void crawl_report_done(const struct chart_fetch *rec, size_t body_len, int links
     char status[16], tail[64], paren[256];
     snprintf(status, sizeof status, "%3d", rec->status);
     snprintf(tail, sizeof tail, " %7zu B  %3d links, %2d new", body_len, links, queued);
+    flockfile(stdout); /* one line of several printf()s: 08's other threads wait for its end */
     int used = print_line_start(rec, status, true) + (int)strlen(tail);
     fputs(tail, stdout);
     if (note != NULL) {
@@ -83,12 +84,15 @@ void crawl_report_done(const struct chart_fetch *rec, size_t body_len, int links
     } else {
         putchar('\n');
     }
+    funlockfile(stdout);
 }
 
 void crawl_report_failed(const struct chart_fetch *rec, const char *why)
 {
     bool fits = PATH_INDENT + PATH_COLUMN + 1 + utf8_columns(why, strlen(why)) <= LINE_COLUMNS;
+    flockfile(stdout);
     print_rest(print_line_start(rec, "ERR", fits), 1, why);
+    funlockfile(stdout);
 }
 
 /* One row per fetch: '=' while it was in flight ('x' for a failure), on a shared axis as
