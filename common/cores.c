@@ -30,7 +30,10 @@ double cores_report_load(long cores, const char *what)
         printf("load average: unknown here; %ld cores online\n", cores);
         return load;
     }
-    printf("load average: %.2f (last minute) on %ld cores online\n", load, cores);
+    char shown[32]; /* judge the figure as printed: 0.996 shows as 1.00, and 1.00 is busy */
+    snprintf(shown, sizeof shown, "%.2f", load);
+    load = strtod(shown, NULL);
+    printf("load average: %s (last minute) on %ld cores online\n", shown, cores);
     if (load >= 0.5 * (double)cores)
         printf("warning: the machine is busy: other programs compete for the cores, so\n"
                "  %s come out lower (a \"free cores\" line says how much)\n",
