@@ -46,6 +46,21 @@ setup_file() {
   [ -f "$TREE/build/lib/libcommon.a" ]
 }
 
+@test "build: every function common/ exports is used by another file (nm); else it is static" {
+  command -v nm >/dev/null || skip "needs nm (binutils: sudo apt install binutils)"
+  local unused
+  # nm -A -P (POSIX, GNU and macOS alike): "file: name type ..."; T = defined here, U =
+  # used here and defined elsewhere
+  unused=$(cd "$TREE/build/obj" && nm -A -P common/*.o examples/*.o tests/unit/*.o |
+    awk '{ file = $1; sub(/:$/, "", file) }
+         $3 == "T" && file ~ /^common\// { def[$2] = file }
+         $3 == "U" { use[$2] = use[$2] " " file }
+         END { for (s in def) { n = split(use[s], f, " "); ok = 0
+                 for (k = 1; k <= n; k++) if (f[k] != def[s]) ok = 1
+                 if (!ok) print def[s] ":" s } }')
+  [ -z "$unused" ] || { echo "exported and used nowhere else: $unused"; false; }
+}
+
 @test "build: nothing to do right after a build; a header edit rebuilds what includes it" {
   make -C "$TREE" -q all
   touch "$TREE/common/url.h"
