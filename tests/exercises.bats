@@ -443,6 +443,21 @@ fib_values() { sed -n 's/^  next(fib) -> \([0-9-]*\) .*/\1/p' <<<"$output" | tr 
   stays_green 06 "06: part 5 --hog as shipped holds the loop 300 ms: ticks late by 200 ms or more"
 }
 
+@test "06-4: a stalled producer: the consumer's 2 s deadline stops the program, saying so" {
+  edit examples/06-generator-loop.c \
+    '    say("producer: %zu bytes written, closes its end", p->done);' \
+    '    AWAIT_SLEEP(t, 3000);
+    say("producer: %zu bytes written, closes its end", p->done);'
+  rebuild 06-generator-loop
+  SECONDS=0
+  ex_run 20 06-generator-loop --part 4
+  [ "$status" -eq 1 ]
+  [ "$stderr" = "06-generator-loop: part 4: the consumer waited 2 s and nothing came" ]
+  [[ "$output" == *"consumer: woke readable, read 65536 bytes (total 262144)"* ]]
+  [[ "$output" != *"end of file"* ]]
+  [ "$SECONDS" -ge 2 ] && [ "$SECONDS" -le 4 ] || { echo "stopped after $SECONDS s"; false; }
+}
+
 # --- 07 ------------------------------------------------------------------------------------
 
 @test "07-1: a local set before a wait and read after it: gcc warns, the figure is nonsense" {
