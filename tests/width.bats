@@ -58,6 +58,7 @@ INVOCATIONS=(
   'run-06'
   'run-06 ARGS="--part 1"'
   'run-06 ARGS="--part 3"'
+  'run-06 ARGS="--part 4"'
   'run-06 ARGS="--part 5 --hog"'
   'run-07'
   'run-07 ARGS="--timeline"'
