@@ -59,6 +59,18 @@ static double statm_bytes(pid_t pid, int field)
         return -1;
     return (double)pages[field] * (double)sysconf(_SC_PAGESIZE);
 }
+
+double procfs_system_threads(void)
+{
+    FILE *in = fopen("/proc/loadavg", "r");
+    if (in == NULL)
+        return -1;
+    long running, total;
+    int fields = fscanf(in, "%*f %*f %*f %ld/%ld", &running, &total);
+    if (fclose(in) != 0 || fields != 2)
+        return -1;
+    return (double)total;
+}
 #else
 double procfs_number(const char *path)
 {
@@ -75,6 +87,11 @@ double procfs_field(pid_t pid, const char *file, const char *name)
 static double statm_bytes(pid_t pid, int field)
 {
     (void)pid, (void)field;
+    return -1;
+}
+
+double procfs_system_threads(void)
+{
     return -1;
 }
 #endif

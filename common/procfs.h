@@ -26,4 +26,7 @@ double procfs_resident_bytes(pid_t pid);
 /* Address-space size in bytes (the first field of /proc/PID/statm; pid 0: this process). */
 double procfs_size_bytes(pid_t pid);
 
+/* Threads running on the whole system now: the N of "running/N" in /proc/loadavg. */
+double procfs_system_threads(void);
+
 #endif

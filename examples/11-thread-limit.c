@@ -12,15 +12,17 @@
  *   Then: how many fit, the error, the resident memory per thread, what a million would
  *   need, and the system's own ceilings (threads-max, pid_max, max_map_count).
  *
- * Made safe for the machine it runs on: the cap, a bound of 100,000 threads, a 30 s alarm in
- * the child, and every thread released and joined before the child exits. Under valgrind
+ * Made safe for the machine it runs on: the cap, a bound of 100,000 threads and another a
+ * quarter short of pid_max (so that other programs can still start), a 30 s alarm in the
+ * child, and every thread released and joined before the child exits. Under valgrind
  * (500 threads at most) it is skipped; on macOS, which accepts RLIMIT_AS but does not
  * enforce it, it is not measured.
  *
  * Run:  make run-11                  (ARGS="--stack 64": threads with 64 KiB stacks)
  * Look for: "515 threads, then EAGAIN": a few hundred threads use up 4 GiB of address
  * space, long before memory runs out; "a million threads: 7.6 TiB of stacks to reserve".
- * With --stack 64 a system ceiling (pid_max) decides instead of the cap.
+ * With --stack 64 a system ceiling (pid_max) decides instead of the cap: the child stops
+ * a quarter short of it.
  * Lecture claims: 3 (threads are cheaper than processes, but each has a stack), 10 (C10k:
  * one thread per connection does not scale; one process with non-blocking I/O does).
  */
@@ -71,11 +73,14 @@ struct report {
 };
 
 struct limit {
-    struct report last;  /* the child's last report */
-    int signal;          /* the signal that ended the child (SIGALRM: the alarm), 0 if none */
-    double cap;          /* the RLIMIT_AS the child ran under, bytes */
-    double stack;        /* each thread's stack, bytes */
-    const char *skipped; /* why it was not measured, or NULL */
+    struct report last;       /* the child's last report */
+    int signal;               /* the signal that ended the child (SIGALRM: the alarm), 0 if none */
+    double cap;               /* the RLIMIT_AS the child ran under, bytes */
+    double stack;             /* each thread's stack, bytes */
+    const char *skipped;      /* why it was not measured, or NULL */
+    long bound;               /* the most threads the child makes: MAX_THREADS, or less (below) */
+    const char *ceiling_name; /* pid_max or threads-max when that set the bound, else NULL */
+    double ceiling, running;  /* its value, and the threads the system ran at the start */
 };
 
 /* ---- the child: threads until pthread_create says no ----------------------------------- */
@@ -120,7 +125,7 @@ static noreturn void count_threads(int report_fd, const struct limit *t, pthread
         die_child(1, "pipe, or a stack of %.0f bytes", t->stack);
     double before = procfs_resident_bytes(0);
     struct report r = {0, 0, -1};
-    while (r.count < MAX_THREADS) {
+    while (r.count < t->bound) {
         if (too_close_to_cap(t)) {
             r.error = -1;
             break;
@@ -152,7 +157,29 @@ static int under_valgrind(void)
     return preload != NULL && strstr(preload, "vgpreload") != NULL;
 }
 
-/* Where the measurement cannot hold, why (one line); NULL where it can. Sets the cap. */
+/* pid_max and threads-max count the threads of every program: at either, no program on the
+ * machine could start a thread or a process. So the child stops a quarter short of the
+ * lower one, less the threads already running, which leaves the others room. */
+static void set_bound(struct limit *t)
+{
+    static const char *const names[] = {"pid_max", "threads-max"};
+    static const char *const paths[] = {"/proc/sys/kernel/pid_max", "/proc/sys/kernel/threads-max"};
+    t->bound = MAX_THREADS;
+    double running = procfs_system_threads();
+    for (int i = 0; i < 2 && running >= 0; i++) {
+        double ceiling = procfs_number(paths[i]);
+        double room = ceiling - running - ceiling / 4;
+        if (ceiling > 0 && room < (double)t->bound) {
+            t->bound = room > 0 ? (long)room : 0;
+            t->ceiling_name = names[i];
+            t->ceiling = ceiling;
+            t->running = running;
+        }
+    }
+}
+
+/* Where the measurement cannot hold, why (one line); NULL where it can. Sets the cap and
+ * the bound. */
 static const char *cannot_measure(struct limit *t)
 {
 #ifdef __APPLE__
@@ -170,6 +197,7 @@ static const char *cannot_measure(struct limit *t)
         die_errno("getrlimit RLIMIT_AS");
     if (limit.rlim_cur != RLIM_INFINITY && (double)limit.rlim_cur < t->cap)
         t->cap = (double)limit.rlim_cur; /* never raise a limit someone set */
+    set_bound(t);
     return NULL;
 #endif
 }
@@ -242,6 +270,10 @@ static void print_result(const struct limit *t)
                r->count, sanitizer_headroom / (1024 * 1024));
     else if (r->error != 0)
         printf("  %ld threads, then %s (%s)\n", r->count, errno_name(r->error), strerror(r->error));
+    else if (t->ceiling_name != NULL)
+        printf("  %ld threads: where this program stops, at %s (%.0f) less the %.0f\n"
+               "  threads running, less a quarter left free so that others can start\n",
+               r->count, t->ceiling_name, t->ceiling, t->running);
     else
         printf("  %ld threads: the bound this program sets; the system allows more\n", r->count);
     if (r->resident >= 0) {
