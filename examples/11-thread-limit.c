@@ -178,8 +178,7 @@ static void set_bound(struct limit *t)
     }
 }
 
-/* Where the measurement cannot hold, why (one line); NULL where it can. Sets the cap and
- * the bound. */
+/* Where the measurement cannot hold, why (one line); NULL where it can. Sets the cap. */
 static const char *cannot_measure(struct limit *t)
 {
 #ifdef __APPLE__
@@ -197,13 +196,13 @@ static const char *cannot_measure(struct limit *t)
         die_errno("getrlimit RLIMIT_AS");
     if (limit.rlim_cur != RLIM_INFINITY && (double)limit.rlim_cur < t->cap)
         t->cap = (double)limit.rlim_cur; /* never raise a limit someone set */
-    set_bound(t);
     return NULL;
 #endif
 }
 
 static void measure(struct limit *t)
 {
+    set_bound(t);
     /* Allocated before the fork, so that the child needs no memory under its cap for it. */
     pthread_t *ids = costs_malloc_resident(MAX_THREADS * sizeof *ids, "thread ids");
     int report[2];
