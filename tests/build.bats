@@ -10,10 +10,7 @@ load test_helper
 # timing-sensitive tests that `make test` runs beside this file.
 make() { nice -n 10 make "$@"; }
 
-setup() {
-  unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL BUILD SAN V TESTS ARGS URL PAGES DELAY \
-    EXAMPLES_UNDER_TEST WERROR CC OPT CFLAGS CPPFLAGS POLLER PORTABLE
-}
+setup() { clean_make_env; }
 
 # outside_bats COMMAND...: run COMMAND (a nested bats run) as from a shell: without this
 # bats' variables, and without its libexec directory in PATH (whose `bats` is internal).
@@ -25,11 +22,8 @@ outside_bats() {
 
 setup_file() {
   # `make test` exports its command line (BUILD=, SAN=, ...) to what it runs: not to these.
-  unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL BUILD SAN V TESTS ARGS URL PAGES DELAY \
-    EXAMPLES_UNDER_TEST WERROR CC OPT CFLAGS CPPFLAGS POLLER PORTABLE
   TREE="$BATS_FILE_TMPDIR/tree"
-  mkdir -p "$TREE"
-  cp -r "$TOP_DIR/Makefile" "$TOP_DIR/examples" "$TOP_DIR/common" "$TOP_DIR/tests" "$TREE/"
+  copy_tree "$TREE"
   export TREE
   # One full build of the copy; its log is checked for warnings below.
   make -C "$TREE" -s -j2 all >"$BATS_FILE_TMPDIR/build.log" 2>&1

@@ -10,18 +10,12 @@ load test_helper
 make() { nice -n 10 make "$@"; }
 
 setup_file() {
-  unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL BUILD SAN V TESTS ARGS URL PAGES DELAY \
-    EXAMPLES_UNDER_TEST WERROR CC OPT CFLAGS CPPFLAGS POLLER PORTABLE
   TREE="$BATS_FILE_TMPDIR/tree"
-  mkdir -p "$TREE"
-  cp -r "$TOP_DIR/Makefile" "$TOP_DIR/examples" "$TOP_DIR/common" "$TOP_DIR/tests" "$TREE/"
+  copy_tree "$TREE"
   export TREE
 }
 
-setup() {
-  unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL BUILD SAN V TESTS ARGS URL PAGES DELAY \
-    EXAMPLES_UNDER_TEST WERROR CC OPT CFLAGS CPPFLAGS POLLER PORTABLE
-}
+setup() { clean_make_env; }
 
 # Where the Makefile finds zig: ZIG=, the npm package .ci/run installs, or PATH.
 zig_or_skip() {

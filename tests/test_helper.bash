@@ -227,6 +227,21 @@ assert_summary_keys() {
   [ "$keys" = "$* " ] || { echo "summary keys: '$keys', expected '$* '"; return 1; }
 }
 
+# clean_make_env: unset make's own variables and the harness's knobs (BUILD, SAN, WERROR,
+# ...), which `make test WERROR=1` exports, so that a make run here builds as from a shell.
+clean_make_env() {
+  unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL BUILD SAN V TESTS ARGS URL PAGES DELAY \
+    EXAMPLES_UNDER_TEST WERROR CC OPT CFLAGS CPPFLAGS POLLER PORTABLE
+}
+
+# copy_tree DIR: the sources (Makefile, examples, common, tests) copied into DIR, to build
+# there as a fresh checkout would (clean_make_env first).
+copy_tree() {
+  clean_make_env
+  mkdir -p "$1"
+  cp -r "$TOP_DIR/Makefile" "$TOP_DIR/examples" "$TOP_DIR/common" "$TOP_DIR/tests" "$1/"
+}
+
 # under_test NAME: true unless `make test-NN` restricted the run to other examples
 # (EXAMPLES_UNDER_TEST="05-select-fetch"): files that loop over every example, such as
 # robustness.bats, test only those.
