@@ -351,7 +351,7 @@ static int producer_run(struct task *t)
 static int consumer_run(struct task *t)
 {
     struct pipe_end *c = (struct pipe_end *)t;
-    ssize_t n = 1;
+    ssize_t n = 1; /* set by read() after each wake: used between two yields only */
     GEN_BEGIN(t);
     while (n != 0) {                    /* 0: end of file */
         AWAIT_READABLE(t, c->fd, 2000); /* a blocking read() would sleep here */
